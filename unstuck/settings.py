@@ -197,6 +197,7 @@ USE_TZ = True
 # --- static and media -----------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("UNSTUCK_MEDIA_DIR", str(DATA_DIR / "media")))
