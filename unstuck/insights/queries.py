@@ -10,3 +10,15 @@ def hidden_placement_ids(*, workspace, person) -> set:
     INTERFACE FIRST: issue 5 (pilots) fills this in.
     """
     return set()
+
+
+def pulse_for(*, workspace, person, task: str = "", unit_id: str = "") -> dict | None:
+    """A confidence pulse to ask now (after a task or a unit), or None.
+
+    At most once per person per task per week. Returns {"id": str, "question": str,
+    "task": str, "unit_id": str} — the widget shows a 1–5 scale and records the answer
+    as a `rated` statement with result.extensions[RESULT_EXT_CONFIDENCE].
+
+    INTERFACE FIRST: issue 5 fills this in.
+    """
+    return None
