@@ -37,16 +37,31 @@ class ApiClient:
         return self.client.get(self._url(path), params or {}, **self.headers, **extra)
 
     def post(self, path: str, data: Any = None, **extra):
-        return self.client.post(self._url(path), json.dumps(data if data is not None else {}),
-                                content_type="application/json", **self.headers, **extra)
+        return self.client.post(
+            self._url(path),
+            json.dumps(data if data is not None else {}),
+            content_type="application/json",
+            **self.headers,
+            **extra,
+        )
 
     def put(self, path: str, data: Any = None, **extra):
-        return self.client.put(self._url(path), json.dumps(data if data is not None else {}),
-                               content_type="application/json", **self.headers, **extra)
+        return self.client.put(
+            self._url(path),
+            json.dumps(data if data is not None else {}),
+            content_type="application/json",
+            **self.headers,
+            **extra,
+        )
 
     def patch(self, path: str, data: Any = None, **extra):
-        return self.client.patch(self._url(path), json.dumps(data if data is not None else {}),
-                                 content_type="application/json", **self.headers, **extra)
+        return self.client.patch(
+            self._url(path),
+            json.dumps(data if data is not None else {}),
+            content_type="application/json",
+            **self.headers,
+            **extra,
+        )
 
     def delete(self, path: str, **extra):
         return self.client.delete(self._url(path), **self.headers, **extra)

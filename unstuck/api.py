@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest
 from django.http.request import RawPostDataException
-from django.core.exceptions import RequestDataTooBig
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.utils import check_csrf
@@ -39,7 +39,7 @@ api = NinjaAPI(
     description=(
         "The REST API of Unstuck. Authenticate with a workspace API key "
         "(`Authorization: Bearer KEY:SECRET` or HTTP Basic) or a browser session. "
-        "Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`."
+        'Errors are `{"error": {"code", "message", "field"}}`.'
     ),
     auth=ActorAuth(),
     urls_namespace="api",

@@ -13,8 +13,15 @@ class ApiError(Exception):
     `field` names the offending input as a dotted path (`payload.steps.0.text`).
     """
 
-    def __init__(self, message: str, *, status: int = 400, code: str = "invalid", field: str | None = None,
-                 details: Any = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 400,
+        code: str = "invalid",
+        field: str | None = None,
+        details: Any = None,
+    ):
         super().__init__(message)
         self.message = message
         self.status = status
@@ -40,7 +47,9 @@ def error_body(code: str, message: str, field: str | None = None, details: Any =
     return {"error": body}
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None, details: Any = None):
+def error_response(
+    status: int, code: str, message: str, field: str | None = None, details: Any = None
+):
     return JsonResponse(error_body(code, message, field, details), status=status)
 
 

@@ -41,7 +41,9 @@ def chromium_path():
     if path is None:
         if IN_CI:
             pytest.fail("Chromium is required for browser tests in CI (apt-get install chromium).")
-        pytest.skip("No Chromium found (apt-get install chromium, or set UNSTUCK_CHROMIUM); browser tests skipped.")
+        pytest.skip(
+            "No Chromium found (apt-get install chromium, or set UNSTUCK_CHROMIUM); browser tests skipped."
+        )
     return path
 
 

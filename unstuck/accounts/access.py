@@ -113,7 +113,9 @@ ALL_SCOPES = REST_SCOPES + tuple(s for s in XAPI_SCOPES if s not in REST_SCOPES)
 class AccessDenied(Exception):
     """Raised when an actor lacks a permission. Rendered as 403 (or 404 to hide existence)."""
 
-    def __init__(self, message: str = "You do not have permission to do this.", *, status: int = 403):
+    def __init__(
+        self, message: str = "You do not have permission to do this.", *, status: int = 403
+    ):
         super().__init__(message)
         self.message = message
         self.status = status
@@ -157,7 +159,11 @@ class Actor:
 
     def visible_teams(self) -> list[str] | None:
         """Teams a manager may see; None means every team."""
-        if self.membership and self.membership.role == Role.MANAGER and self.membership.managed_teams:
+        if (
+            self.membership
+            and self.membership.role == Role.MANAGER
+            and self.membership.managed_teams
+        ):
             return list(self.membership.managed_teams)
         return None
 
@@ -217,9 +223,9 @@ def authenticate_key(key_id: str, secret: str) -> ApiKey | None:
     # Writing last_used_at on every request would turn every read into a write; once a
     # minute is precise enough for "is this key still in use?".
     marker = f"apikey-used:{api_key.pk}"
-    if (api_key.last_used_at is None or now - api_key.last_used_at > _LAST_USED_EVERY) and cache.add(
-        marker, 1, timeout=int(_LAST_USED_EVERY.total_seconds())
-    ):
+    if (
+        api_key.last_used_at is None or now - api_key.last_used_at > _LAST_USED_EVERY
+    ) and cache.add(marker, 1, timeout=int(_LAST_USED_EVERY.total_seconds())):
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     return api_key
 

@@ -45,7 +45,9 @@ def get_workspace(request):
 @router.patch("/workspace", response=WorkspaceOut)
 def patch_workspace(request, data: WorkspacePatch):
     require(request.auth, "workspace.manage")
-    return services.update_workspace(workspace=request.auth.workspace, changes=data.dict(exclude_unset=True))
+    return services.update_workspace(
+        workspace=request.auth.workspace, changes=data.dict(exclude_unset=True)
+    )
 
 
 # --- people ---------------------------------------------------------------------------
@@ -76,7 +78,10 @@ def create_person(request, data: PersonIn):
     require(request.auth, "people.manage")
     fields = data.dict()
     external_id = fields.pop("external_id")
-    return Status(201, services.create_person(workspace=request.auth.workspace, external_id=external_id, **fields))
+    return Status(
+        201,
+        services.create_person(workspace=request.auth.workspace, external_id=external_id, **fields),
+    )
 
 
 @router.get("/people/{person_id}", response=PersonOut, tags=["people"])
@@ -92,7 +97,9 @@ def get_person(request, person_id: UUID):
 @router.patch("/people/{person_id}", response=PersonOut, tags=["people"])
 def patch_person(request, person_id: UUID, data: PersonPatch):
     require(request.auth, "people.manage")
-    return services.update_person(person=_person(request, person_id), changes=data.dict(exclude_unset=True))
+    return services.update_person(
+        person=_person(request, person_id), changes=data.dict(exclude_unset=True)
+    )
 
 
 # --- memberships ------------------------------------------------------------------------
@@ -115,21 +122,30 @@ def create_membership(request, data: MembershipIn):
             if not data.password:
                 raise ApiError("password: a new login needs a password.", field="password")
             user = services.create_user(email=data.email, password=data.password, name=data.name)
-        membership = services.add_member(workspace=request.auth.workspace, user=user, role=data.role,
-                                         managed_teams=data.managed_teams)
+        membership = services.add_member(
+            workspace=request.auth.workspace,
+            user=user,
+            role=data.role,
+            managed_teams=data.managed_teams,
+        )
     return Status(201, membership)
 
 
 def _membership(request, membership_id: UUID) -> Membership:
-    return get_object_or_404(Membership.objects.for_workspace(request.auth.workspace).select_related("user"),
-                             pk=membership_id)
+    return get_object_or_404(
+        Membership.objects.for_workspace(request.auth.workspace).select_related("user"),
+        pk=membership_id,
+    )
 
 
 @router.patch("/memberships/{membership_id}", response=MembershipOut, tags=["memberships"])
 def patch_membership(request, membership_id: UUID, data: MembershipPatch):
     require(request.auth, "members.manage")
-    return services.change_member(membership=_membership(request, membership_id), role=data.role,
-                                  managed_teams=data.managed_teams)
+    return services.change_member(
+        membership=_membership(request, membership_id),
+        role=data.role,
+        managed_teams=data.managed_teams,
+    )
 
 
 @router.delete("/memberships/{membership_id}", response={204: None}, tags=["memberships"])
@@ -153,8 +169,9 @@ def list_api_keys(request):
 def create_api_key(request, data: ApiKeyIn):
     require(request.auth, "keys.manage")
     user = request.auth.user if request.auth.user and request.auth.user.is_authenticated else None
-    api_key, secret = services.create_api_key(workspace=request.auth.workspace, name=data.name,
-                                              scopes=data.scopes, created_by=user)
+    api_key, secret = services.create_api_key(
+        workspace=request.auth.workspace, name=data.name, scopes=data.scopes, created_by=user
+    )
     out = ApiKeyOut.from_orm(api_key).dict() | {"secret": secret}
     return Status(201, out)
 
@@ -195,12 +212,12 @@ def get_host_app(request, app_id: UUID):
 @router.patch("/host-apps/{app_id}", response=HostAppOut, tags=["host apps"])
 def patch_host_app(request, app_id: UUID, data: HostAppPatch):
     require(request.auth, "hostapps.manage")
-    return services.update_host_app(host_app=_host_app(request, app_id), changes=data.dict(exclude_unset=True))
+    return services.update_host_app(
+        host_app=_host_app(request, app_id), changes=data.dict(exclude_unset=True)
+    )
 
 
 @router.post("/host-apps/{app_id}/rotate-secret", response=HostAppSecretOut, tags=["host apps"])
 def rotate_secret(request, app_id: UUID):
     require(request.auth, "hostapps.manage")
     return services.rotate_signing_secret(host_app=_host_app(request, app_id))
-
-

@@ -76,7 +76,9 @@ class Person(models.Model):
     class Meta:
         ordering = ["name", "external_id"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "external_id"], name="person_unique_external_id")
+            models.UniqueConstraint(
+                fields=["workspace", "external_id"], name="person_unique_external_id"
+            )
         ]
         indexes = [models.Index(fields=["workspace", "created_at"])]
 
@@ -87,10 +89,14 @@ class Person(models.Model):
 class Membership(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.LEARNER)
     # The learner record of this login in the workspace (their widget identity).
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships"
+    )
     # Managers see the teams listed here (empty: all teams).
     managed_teams = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -130,6 +136,9 @@ class ApiKey(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
+        return f"{self.action} by {self.actor}"
+
+    def __str__(self) -> str:
         return f"{self.name} ({self.key_id})"
 
     @property
@@ -164,7 +173,9 @@ class HostApp(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["workspace", "slug"], name="hostapp_unique_slug")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "slug"], name="hostapp_unique_slug")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -184,3 +195,6 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor}"

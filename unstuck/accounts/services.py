@@ -43,7 +43,12 @@ def _check_time_zone(tz: str) -> None:
 
 @transaction.atomic
 def create_workspace(
-    *, name: str, slug: str, default_locale: str = "en", time_zone: str = "UTC", daily_budget_s: int = 240
+    *,
+    name: str,
+    slug: str,
+    default_locale: str = "en",
+    time_zone: str = "UTC",
+    daily_budget_s: int = 240,
 ) -> Workspace:
     if not name.strip():
         raise ApiError("name must not be empty.", field="name")
@@ -53,7 +58,10 @@ def create_workspace(
     if Workspace.objects.filter(slug=slug).exists():
         raise Conflict(f"A workspace with slug {slug!r} already exists.", field="slug")
     return Workspace.objects.create(
-        name=name.strip(), slug=slug, default_locale=default_locale, time_zone=time_zone,
+        name=name.strip(),
+        slug=slug,
+        default_locale=default_locale,
+        time_zone=time_zone,
         daily_budget_s=daily_budget_s,
     )
 
@@ -94,15 +102,28 @@ def create_user(*, email: str, password: str, name: str = "", is_staff: bool = F
     except DjangoValidationError as exc:
         raise ApiError("password: " + " ".join(exc.messages), field="password") from exc
     first, _, last = name.partition(" ")
-    user = User(username=email, email=email, first_name=first, last_name=last, is_staff=is_staff,
-                is_superuser=is_staff)
+    user = User(
+        username=email,
+        email=email,
+        first_name=first,
+        last_name=last,
+        is_staff=is_staff,
+        is_superuser=is_staff,
+    )
     user.set_password(password)
     user.save()
     return user
 
 
 @transaction.atomic
-def add_member(*, workspace: Workspace, user: Any, role: str, team: str = "", managed_teams: list[str] | None = None) -> Membership:
+def add_member(
+    *,
+    workspace: Workspace,
+    user: Any,
+    role: str,
+    team: str = "",
+    managed_teams: list[str] | None = None,
+) -> Membership:
     if role not in Role.values:
         raise ApiError(f"role must be one of {', '.join(Role.values)}.", field="role")
     if Membership.objects.filter(workspace=workspace, user=user).exists():
@@ -111,8 +132,12 @@ def add_member(*, workspace: Workspace, user: Any, role: str, team: str = "", ma
     person = Person.objects.filter(workspace=workspace, external_id=user.email).first()
     if person is None:
         person = Person.objects.create(
-            workspace=workspace, external_id=user.email, email=user.email,
-            name=user.get_full_name() or user.email, team=team, job_role=role,
+            workspace=workspace,
+            external_id=user.email,
+            email=user.email,
+            name=user.get_full_name() or user.email,
+            team=team,
+            job_role=role,
             locale=workspace.default_locale,
         )
     return Membership.objects.create(
@@ -121,7 +146,9 @@ def add_member(*, workspace: Workspace, user: Any, role: str, team: str = "", ma
 
 
 @transaction.atomic
-def change_member(*, membership: Membership, role: str | None = None, managed_teams: list[str] | None = None) -> Membership:
+def change_member(
+    *, membership: Membership, role: str | None = None, managed_teams: list[str] | None = None
+) -> Membership:
     if role is not None:
         if role not in Role.values:
             raise ApiError(f"role must be one of {', '.join(Role.values)}.", field="role")
@@ -135,7 +162,9 @@ def change_member(*, membership: Membership, role: str | None = None, managed_te
 
 
 def _ensure_another_owner(membership: Membership) -> None:
-    others = Membership.objects.filter(workspace=membership.workspace, role=Role.OWNER).exclude(pk=membership.pk)
+    others = Membership.objects.filter(workspace=membership.workspace, role=Role.OWNER).exclude(
+        pk=membership.pk
+    )
     if not others.exists():
         raise Conflict("A workspace needs at least one owner.", field="role")
 
@@ -158,7 +187,9 @@ def create_person(*, workspace: Workspace, external_id: str, **fields: Any) -> P
     if not external_id:
         raise ApiError("external_id must not be empty.", field="external_id")
     if Person.objects.filter(workspace=workspace, external_id=external_id).exists():
-        raise Conflict(f"A person with external_id {external_id!r} already exists.", field="external_id")
+        raise Conflict(
+            f"A person with external_id {external_id!r} already exists.", field="external_id"
+        )
     unknown = set(fields) - set(PERSON_FIELDS) - {"is_anonymous"}
     if unknown:
         raise ApiError(f"Unknown field {sorted(unknown)[0]}.", field=sorted(unknown)[0])
@@ -175,7 +206,9 @@ def update_person(*, person: Person, changes: dict[str, Any]) -> Person:
     return person
 
 
-def upsert_person(*, workspace: Workspace, external_id: str, is_anonymous: bool = False, **fields: Any) -> Person:
+def upsert_person(
+    *, workspace: Workspace, external_id: str, is_anonymous: bool = False, **fields: Any
+) -> Person:
     """Find or create the person a host app names, refreshing the fields it sends.
 
     Called on every widget identity; writes only when something changed.
@@ -202,7 +235,9 @@ def upsert_person(*, workspace: Workspace, external_id: str, is_anonymous: bool 
 
 
 @transaction.atomic
-def create_api_key(*, workspace: Workspace, name: str, scopes: list[str], created_by: Any = None) -> tuple[ApiKey, str]:
+def create_api_key(
+    *, workspace: Workspace, name: str, scopes: list[str], created_by: Any = None
+) -> tuple[ApiKey, str]:
     """Create a key; returns it and its secret, which is shown once and never stored."""
     if not name.strip():
         raise ApiError("name must not be empty.", field="name")
@@ -210,16 +245,26 @@ def create_api_key(*, workspace: Workspace, name: str, scopes: list[str], create
         raise ApiError("scopes: name at least one scope.", field="scopes")
     for i, scope in enumerate(scopes):
         if scope not in ALL_SCOPES:
-            raise ApiError(f"scopes.{i}: unknown scope {scope!r}; use one of {', '.join(ALL_SCOPES)}.",
-                           field=f"scopes.{i}")
+            raise ApiError(
+                f"scopes.{i}: unknown scope {scope!r}; use one of {', '.join(ALL_SCOPES)}.",
+                field=f"scopes.{i}",
+            )
     key_id = "uk_" + secrets.token_hex(10)
     secret = secrets.token_urlsafe(32)
     api_key = ApiKey.objects.create(
-        workspace=workspace, name=name.strip(), key_id=key_id, secret_hash=hash_secret(key_id, secret),
-        scopes=list(dict.fromkeys(scopes)), created_by=created_by,
+        workspace=workspace,
+        name=name.strip(),
+        key_id=key_id,
+        secret_hash=hash_secret(key_id, secret),
+        scopes=list(dict.fromkeys(scopes)),
+        created_by=created_by,
     )
-    AuditEntry.objects.create(workspace=workspace, actor=str(created_by or "cli"), action="api_key.create",
-                              details={"key_id": key_id, "scopes": api_key.scopes})
+    AuditEntry.objects.create(
+        workspace=workspace,
+        actor=str(created_by or "cli"),
+        action="api_key.create",
+        details={"key_id": key_id, "scopes": api_key.scopes},
+    )
     return api_key, secret
 
 
@@ -228,8 +273,12 @@ def revoke_api_key(*, api_key: ApiKey, actor_label: str = "") -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
-        AuditEntry.objects.create(workspace=api_key.workspace, actor=actor_label, action="api_key.revoke",
-                                  details={"key_id": api_key.key_id})
+        AuditEntry.objects.create(
+            workspace=api_key.workspace,
+            actor=actor_label,
+            action="api_key.revoke",
+            details={"key_id": api_key.key_id},
+        )
     return api_key
 
 
@@ -242,12 +291,18 @@ def _check_origins(origins: list[str]) -> list[str]:
     clean = []
     for i, origin in enumerate(origins):
         parts = urlsplit(origin)
-        if origin == "*" or (parts.scheme in ("http", "https") and parts.netloc and parts.path in ("", "/")
-                             and not parts.query):
+        if origin == "*" or (
+            parts.scheme in ("http", "https")
+            and parts.netloc
+            and parts.path in ("", "/")
+            and not parts.query
+        ):
             clean.append(origin.rstrip("/"))
         else:
-            raise ApiError(f"allowed_origins.{i}: {origin!r} is not an origin like https://crm.example.com.",
-                           field=f"allowed_origins.{i}")
+            raise ApiError(
+                f"allowed_origins.{i}: {origin!r} is not an origin like https://crm.example.com.",
+                field=f"allowed_origins.{i}",
+            )
     return clean
 
 
@@ -257,19 +312,38 @@ WIDGET_SETTING_KEYS = {"label", "position", "shortcut", "color"}
 def _check_widget_settings(value: dict[str, Any]) -> dict[str, Any]:
     for key, item in value.items():
         if key not in WIDGET_SETTING_KEYS:
-            raise ApiError(f"widget_settings.{key}: unknown setting.", field=f"widget_settings.{key}")
+            raise ApiError(
+                f"widget_settings.{key}: unknown setting.", field=f"widget_settings.{key}"
+            )
         if not isinstance(item, str) or len(item) > 60:
-            raise ApiError(f"widget_settings.{key}: must be a short text.", field=f"widget_settings.{key}")
-    if value.get("position", "bottom-right") not in ("bottom-right", "bottom-left", "top-right", "top-left"):
-        raise ApiError("widget_settings.position: use bottom-right, bottom-left, top-right or top-left.",
-                       field="widget_settings.position")
+            raise ApiError(
+                f"widget_settings.{key}: must be a short text.", field=f"widget_settings.{key}"
+            )
+    if value.get("position", "bottom-right") not in (
+        "bottom-right",
+        "bottom-left",
+        "top-right",
+        "top-left",
+    ):
+        raise ApiError(
+            "widget_settings.position: use bottom-right, bottom-left, top-right or top-left.",
+            field="widget_settings.position",
+        )
     return value
 
 
 @transaction.atomic
-def create_host_app(*, workspace: Workspace, name: str, slug: str, allowed_origins: list[str] | None = None,
-                    allow_anonymous: bool = False, widget_settings: dict[str, Any] | None = None,
-                    embed_key: str | None = None, signing_secret: str | None = None) -> HostApp:
+def create_host_app(
+    *,
+    workspace: Workspace,
+    name: str,
+    slug: str,
+    allowed_origins: list[str] | None = None,
+    allow_anonymous: bool = False,
+    widget_settings: dict[str, Any] | None = None,
+    embed_key: str | None = None,
+    signing_secret: str | None = None,
+) -> HostApp:
     if not name.strip():
         raise ApiError("name must not be empty.", field="name")
     _check_slug(slug)
@@ -281,8 +355,13 @@ def create_host_app(*, workspace: Workspace, name: str, slug: str, allowed_origi
     if signing_secret:
         extra["signing_secret"] = signing_secret
     app = HostApp.objects.create(
-        workspace=workspace, name=name.strip(), slug=slug, allowed_origins=_check_origins(allowed_origins or []),
-        allow_anonymous=allow_anonymous, widget_settings=_check_widget_settings(widget_settings or {}), **extra,
+        workspace=workspace,
+        name=name.strip(),
+        slug=slug,
+        allowed_origins=_check_origins(allowed_origins or []),
+        allow_anonymous=allow_anonymous,
+        widget_settings=_check_widget_settings(widget_settings or {}),
+        **extra,
     )
     bump_content_version(workspace=workspace)
     return app

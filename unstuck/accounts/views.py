@@ -30,8 +30,11 @@ def home(request):
     links = []
     if current is not None:
         links = [(name, url.format(slug=current.workspace.slug)) for name, url in ENTRY_POINTS]
-    return render(request, "accounts/home.html",
-                  {"memberships": memberships, "current": current, "links": links})
+    return render(
+        request,
+        "accounts/home.html",
+        {"memberships": memberships, "current": current, "links": links},
+    )
 
 
 @login_required

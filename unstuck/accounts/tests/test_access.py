@@ -3,7 +3,12 @@ from pathlib import Path
 
 import pytest
 
-from unstuck.accounts.access import PERMISSIONS, ROLE_PERMISSIONS, credentials_from_header, hash_secret
+from unstuck.accounts.access import (
+    PERMISSIONS,
+    ROLE_PERMISSIONS,
+    credentials_from_header,
+    hash_secret,
+)
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "permissions.md"
 
@@ -31,8 +36,10 @@ def test_every_permission_is_documented_with_its_roles():
         row = re.search(rf"^\|\s*`{re.escape(permission)}`\s*\|(.*)$", text, re.M)
         assert row, f"{permission} missing from docs/permissions.md"
         cells = [c.strip() for c in row.group(1).split("|")][1:5]
-        expected = ["yes" if permission in ROLE_PERMISSIONS[r] else "" for r in
-                    ("owner", "author", "manager", "learner")]
+        expected = [
+            "yes" if permission in ROLE_PERMISSIONS[r] else ""
+            for r in ("owner", "author", "manager", "learner")
+        ]
         assert cells == expected, f"{permission}: docs say {cells}, code says {expected}"
 
 

@@ -82,10 +82,14 @@ def test_api_keys_show_the_secret_once_and_authenticate(api_alice, ws_a):
     assert all("secret" not in k for k in listed)
     from django.test import Client
 
-    ok = Client().get("/api/v1/workspace", HTTP_AUTHORIZATION=f"Bearer {body['key_id']}:{body['secret']}")
+    ok = Client().get(
+        "/api/v1/workspace", HTTP_AUTHORIZATION=f"Bearer {body['key_id']}:{body['secret']}"
+    )
     assert ok.status_code == 200
     api_alice.delete(f"/api-keys/{body['id']}")
-    revoked = Client().get("/api/v1/workspace", HTTP_AUTHORIZATION=f"Bearer {body['key_id']}:{body['secret']}")
+    revoked = Client().get(
+        "/api/v1/workspace", HTTP_AUTHORIZATION=f"Bearer {body['key_id']}:{body['secret']}"
+    )
     assert revoked.status_code == 401
 
 
@@ -109,8 +113,10 @@ def test_a_key_of_workspace_b_sees_only_b(ws_a, ws_b, key_client, api_alice):
 
 
 def test_host_apps_keep_their_secret_out_of_listings(api_alice, api_bob, api_carol):
-    resp = api_alice.post("/host-apps", {"name": "Acme CRM", "slug": "crm",
-                                         "allowed_origins": ["https://crm.example.com"]})
+    resp = api_alice.post(
+        "/host-apps",
+        {"name": "Acme CRM", "slug": "crm", "allowed_origins": ["https://crm.example.com"]},
+    )
     assert resp.status_code == 201
     assert resp.json()["signing_secret"]
     app_id = resp.json()["id"]
@@ -120,14 +126,18 @@ def test_host_apps_keep_their_secret_out_of_listings(api_alice, api_bob, api_car
 
 
 def test_a_bad_origin_is_named(api_alice):
-    resp = api_alice.post("/host-apps", {"name": "x", "slug": "x", "allowed_origins": ["crm.example.com/path"]})
+    resp = api_alice.post(
+        "/host-apps", {"name": "x", "slug": "x", "allowed_origins": ["crm.example.com/path"]}
+    )
     assert resp.status_code == 400
     assert resp.json()["error"]["field"] == "allowed_origins.0"
 
 
 def test_members_can_be_invited_and_the_last_owner_stays(api_alice, ws_a):
-    resp = api_alice.post("/memberships", {"email": "dave@example.com", "role": "author",
-                                           "password": "another-long-pass"})
+    resp = api_alice.post(
+        "/memberships",
+        {"email": "dave@example.com", "role": "author", "password": "another-long-pass"},
+    )
     assert resp.status_code == 201, resp.content
     owners = [m for m in api_alice.get("/memberships").json()["results"] if m["role"] == "owner"]
     resp = api_alice.patch(f"/memberships/{owners[0]['id']}", {"role": "learner"})
@@ -135,5 +145,7 @@ def test_members_can_be_invited_and_the_last_owner_stays(api_alice, ws_a):
 
 
 def test_bob_cannot_invite(api_bob):
-    resp = api_bob.post("/memberships", {"email": "eve@example.com", "role": "owner", "password": "x" * 12})
+    resp = api_bob.post(
+        "/memberships", {"email": "eve@example.com", "role": "owner", "password": "x" * 12}
+    )
     assert resp.status_code == 403

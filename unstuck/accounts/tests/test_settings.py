@@ -15,7 +15,9 @@ def test_every_setting_read_from_the_environment_is_documented():
             continue
         text = path.read_text()
         used |= set(re.findall(r"env_(?:str|bool|int|list)\(\s*\"([A-Z_]+)\"", text))
-        used |= set(re.findall(r"os\.environ\.get\(\s*\"(UNSTUCK_[A-Z_]+|DATABASE_URL|REDIS_URL)\"", text))
+        used |= set(
+            re.findall(r"os\.environ\.get\(\s*\"(UNSTUCK_[A-Z_]+|DATABASE_URL|REDIS_URL)\"", text)
+        )
         used |= set(re.findall(r"env_str\('([A-Z_]+)'", text))
     missing = used - _documented()
     assert not missing, f"undocumented settings: {sorted(missing)}"

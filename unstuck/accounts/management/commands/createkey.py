@@ -12,16 +12,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("workspace", help="Workspace slug")
         parser.add_argument("--name", default="CLI key")
-        parser.add_argument("--scope", action="append", dest="scopes",
-                            help=f"Repeat for several. One of: {', '.join(ALL_SCOPES)}. Default: read.")
+        parser.add_argument(
+            "--scope",
+            action="append",
+            dest="scopes",
+            help=f"Repeat for several. One of: {', '.join(ALL_SCOPES)}. Default: read.",
+        )
 
     def handle(self, *args, **opts):
         workspace = Workspace.objects.filter(slug=opts["workspace"]).first()
         if workspace is None:
             raise CommandError(f"No workspace with slug {opts['workspace']!r}.")
         try:
-            api_key, secret = services.create_api_key(workspace=workspace, name=opts["name"],
-                                                      scopes=opts["scopes"] or ["read"])
+            api_key, secret = services.create_api_key(
+                workspace=workspace, name=opts["name"], scopes=opts["scopes"] or ["read"]
+            )
         except ApiError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(f"key: {api_key.key_id}")

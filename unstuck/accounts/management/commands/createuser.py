@@ -34,10 +34,16 @@ class Command(BaseCommand):
                 raise CommandError(f"No workspace with slug {opts['workspace']!r}.")
         try:
             with transaction.atomic():
-                user = services.create_user(email=opts["email"], password=password, name=opts["name"],
-                                            is_staff=opts["staff"])
+                user = services.create_user(
+                    email=opts["email"],
+                    password=password,
+                    name=opts["name"],
+                    is_staff=opts["staff"],
+                )
                 if workspace is not None:
-                    services.add_member(workspace=workspace, user=user, role=opts["role"], team=opts["team"])
+                    services.add_member(
+                        workspace=workspace, user=user, role=opts["role"], team=opts["team"]
+                    )
         except ApiError as exc:
             raise CommandError(exc.message) from exc
         where = f" as {opts['role']} in {workspace.slug}" if workspace else ""

@@ -16,8 +16,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         try:
-            ws = services.create_workspace(name=opts["name"], slug=opts["slug"], default_locale=opts["locale"],
-                                           time_zone=opts["time_zone"], daily_budget_s=opts["daily_budget_s"])
+            ws = services.create_workspace(
+                name=opts["name"],
+                slug=opts["slug"],
+                default_locale=opts["locale"],
+                time_zone=opts["time_zone"],
+                daily_budget_s=opts["daily_budget_s"],
+            )
         except ApiError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(f"Created workspace {ws.slug} ({ws.id})")
