@@ -132,7 +132,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "unstuck.sqlite3",
+            "NAME": str(DATA_DIR / "unstuck.sqlite3"),
             "OPTIONS": {
                 # IMMEDIATE: writers take the lock at BEGIN, so concurrent writers wait
                 # (busy timeout) instead of failing with "database is locked" mid-transaction.

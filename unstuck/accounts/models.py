@@ -136,9 +136,6 @@ class ApiKey(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.action} by {self.actor}"
-
-    def __str__(self) -> str:
         return f"{self.name} ({self.key_id})"
 
     @property
