@@ -11,7 +11,6 @@ import os
 import sys
 
 ALIASES = {
-    "worker": "db_worker",
     "import": "import_workspace",
     "export": "export_workspace",
 }
