@@ -1,1 +1,195 @@
-"""Models of this app."""
+"""The Learning Record Store: statements, their related activities and agents, attachments,
+activity definitions and documents (state, activity profiles, agent profiles).
+
+A statement is stored whole (`data`, the canonical JSON the LRS returns) and its
+queryable parts are copied into indexed columns. Statements are append-only: the only
+change after insert is `voided` becoming true, and GDPR erasure deleting rows outright.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from unstuck.accounts.models import Person, Workspace
+
+
+class StatementQuerySet(models.QuerySet):
+    def for_workspace(self, workspace):
+        return self.filter(workspace=workspace)
+
+    def not_voided(self):
+        return self.filter(voided=False)
+
+
+class Statement(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    statement_id = models.UUIDField()
+    stored = models.DateTimeField()  # indexed with workspace (lrs_st_ws_stored)
+    timestamp = models.DateTimeField()
+    verb_id = models.TextField()
+    object_id = models.TextField()  # activity IRI, agent key, or statement UUID (StatementRef)
+    object_type = models.CharField(
+        max_length=16
+    )  # Activity, Agent, Group, SubStatement, StatementRef
+    actor_key = models.TextField(blank=True)  # validation.agent_key(actor); '' for anonymous groups
+    authority_key = models.TextField(blank=True)  # who vouched for it (statements/read/mine)
+    # The workspace's Person when the actor is one (profile.actor_for_person); analytics join on it.
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    registration = models.UUIDField(null=True, blank=True)
+    voided = models.BooleanField(default=False)
+    is_voiding = models.BooleanField(default=False)
+    # Unstuck context (profile.CONTEXT_COLUMNS), '' when absent.
+    host_app = models.CharField(max_length=64, blank=True, default="")
+    page = models.CharField(max_length=512, blank=True, default="")
+    field = models.CharField(max_length=255, blank=True, default="")
+    task = models.CharField(max_length=255, blank=True, default="")
+    unit_id = models.CharField(max_length=64, blank=True, default="")
+    session_id = models.CharField(max_length=128, blank=True, default="")
+    # Analytics columns from result.
+    success = models.BooleanField(null=True, blank=True)
+    completion = models.BooleanField(null=True, blank=True)
+    score_scaled = models.FloatField(null=True, blank=True)
+    duration_ms = models.BigIntegerField(null=True, blank=True)
+    has_attachments = models.BooleanField(default=False)
+    data = models.JSONField()
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "statement_id"], name="lrs_statement_unique_id"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "stored", "id"], name="lrs_st_ws_stored"),
+            models.Index(fields=["workspace", "verb_id", "stored"], name="lrs_st_ws_verb"),
+            models.Index(fields=["workspace", "person", "stored"], name="lrs_st_ws_person"),
+            models.Index(fields=["workspace", "actor_key", "stored"], name="lrs_st_ws_actor"),
+            models.Index(fields=["workspace", "object_id", "stored"], name="lrs_st_ws_object"),
+            models.Index(fields=["workspace", "registration", "stored"], name="lrs_st_ws_reg"),
+            models.Index(fields=["workspace", "host_app", "page", "field"], name="lrs_st_ws_place"),
+            models.Index(fields=["workspace", "task", "stored"], name="lrs_st_ws_task"),
+            models.Index(fields=["workspace", "unit_id", "stored"], name="lrs_st_ws_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.statement_id)
+
+
+class StatementActivity(models.Model):
+    """Every activity a statement mentions (object, context activities, sub-statement):
+    the `related_activities` filter reads these rows."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="activities")
+    activity_id = models.TextField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["workspace", "activity_id", "statement"], name="lrs_sa_ws_activity"
+            )
+        ]
+
+
+class StatementAgent(models.Model):
+    """Every agent or identified group a statement mentions (actor, object, authority,
+    instructor, team, group members, sub-statement): the `related_agents` filter."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="agents")
+    agent_key = models.TextField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "agent_key", "statement"], name="lrs_sg_ws_agent")
+        ]
+
+
+class Activity(models.Model):
+    """The LRS's canonical definition of an activity (the Activities resource)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    activity_id = models.TextField()
+    definition = models.JSONField(default=dict, blank=True)
+    updated = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "activities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "activity_id"], name="lrs_activity_unique_id"
+            ),
+        ]
+
+
+class Attachment(models.Model):
+    """Attachment content, addressed by its SHA-2 within a workspace (shared by statements)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    sha2 = models.CharField(max_length=128)
+    content_type = models.CharField(max_length=255)
+    length = models.BigIntegerField()
+    content = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "sha2"], name="lrs_attachment_unique_sha2")
+        ]
+
+
+class DocumentKind(models.TextChoices):
+    STATE = "state"
+    ACTIVITY_PROFILE = "activity_profile"
+    AGENT_PROFILE = "agent_profile"
+
+
+class Document(models.Model):
+    """A State, Activity Profile or Agent Profile document.
+
+    Key: (workspace, kind, activity_id, agent_key, registration, doc_id); unused parts are
+    '' / NULL. `registration_key` is the registration as text ('' when absent) so that the
+    unique constraint also holds for documents without one.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    activity_id = models.TextField(blank=True, default="")
+    agent_key = models.TextField(blank=True, default="")
+    agent = models.JSONField(null=True, blank=True)
+    registration_key = models.CharField(max_length=36, blank=True, default="")
+    doc_id = models.TextField()
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=255)
+    etag = models.CharField(max_length=64)
+    updated = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "workspace",
+                    "kind",
+                    "activity_id",
+                    "agent_key",
+                    "registration_key",
+                    "doc_id",
+                ],
+                name="lrs_document_unique_key",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["workspace", "kind", "activity_id", "agent_key", "updated"],
+                name="lrs_doc_ws_scope",
+            ),
+            models.Index(fields=["workspace", "agent_key"], name="lrs_doc_ws_agent"),
+        ]
+
+    @property
+    def is_json(self) -> bool:
+        return self.content_type.split(";")[0].strip().lower() == "application/json"

@@ -24,7 +24,9 @@ ADL = "http://adlnet.gov/expapi/verbs"
 ACTIVITYSTREAMS = "http://activitystrea.ms/schema/1.0"
 
 VERB_EXPERIENCED = f"{ADL}/experienced"  # opened / viewed a unit
-VERB_COMPLETED = f"{ADL}/completed"  # finished a unit (last step, all checklist items, scenario end)
+VERB_COMPLETED = (
+    f"{ADL}/completed"  # finished a unit (last step, all checklist items, scenario end)
+)
 VERB_ANSWERED = f"{ADL}/answered"  # answered a quiz question or a review card
 VERB_ASKED = f"{ADL}/asked"  # asked a colleague or the assistant a question
 VERB_RESPONDED = f"{ADL}/responded"  # answered a colleague's question
@@ -40,7 +42,9 @@ VERB_RECEIVED = f"{ACTIVITYSTREAMS}/receive"  # a nudge was delivered
 VERB_OPENED = f"{ACTIVITYSTREAMS}/open"  # a nudge was opened
 VERB_REVIEWED = f"{PROFILE_BASE}/verbs/reviewed"  # answered a spaced-reinforcement review
 VERB_PROGRESSED = f"{ADL}/progressed"  # ticked a checklist item, moved a guide step
-VERB_MISSED_TARGET = f"{PROFILE_BASE}/verbs/missed-target"  # a placed element was not found on the page
+VERB_MISSED_TARGET = (
+    f"{PROFILE_BASE}/verbs/missed-target"  # a placed element was not found on the page
+)
 VERB_TRACKED = f"{PROFILE_BASE}/verbs/tracked"  # a custom event from the host app
 
 VERB_DISPLAY: dict[str, str] = {
@@ -69,7 +73,9 @@ VERB_DISPLAY: dict[str, str] = {
 ACTIVITY_UNIT = f"{PROFILE_BASE}/activities/unit"  # a micro-learning unit (any kind)
 ACTIVITY_QUESTION = "http://adlnet.gov/expapi/activities/cmi.interaction"  # a quiz question
 ACTIVITY_TASK = f"{PROFILE_BASE}/activities/work-task"  # a task in a host app ("Log a call")
-ACTIVITY_PAGE = f"{PROFILE_BASE}/activities/page"  # a page/field in a host app (help requests, errors)
+ACTIVITY_PAGE = (
+    f"{PROFILE_BASE}/activities/page"  # a page/field in a host app (help requests, errors)
+)
 ACTIVITY_SEARCH = "https://w3id.org/xapi/acrossx/activities/search-engine"
 ACTIVITY_NUDGE = f"{PROFILE_BASE}/activities/nudge"
 ACTIVITY_REVIEW = f"{PROFILE_BASE}/activities/review-card"
@@ -92,7 +98,9 @@ EXT_ERROR_MESSAGE = f"{EXT}/error-message"
 EXT_QUERY = f"{EXT}/query"  # search text
 EXT_RESULTS = f"{EXT}/results-count"  # number of search results (0 = a content gap)
 EXT_CHANNEL = f"{EXT}/channel"  # widget, help-center, slack, teams, email
-EXT_TRIGGER = f"{EXT}/trigger"  # what brought the help: stuck-button, tooltip, error-tip, nudge, search
+EXT_TRIGGER = (
+    f"{EXT}/trigger"  # what brought the help: stuck-button, tooltip, error-tip, nudge, search
+)
 EXT_NUDGE = f"{EXT}/nudge"  # nudge id
 EXT_DETECTOR = f"{EXT}/detector"  # which need detector fired
 EXT_PILOT = f"{EXT}/pilot"  # pilot id, when the event happened inside a pilot
@@ -123,7 +131,10 @@ def actor_for_person(person: Any) -> dict[str, Any]:
     """The xAPI Agent for an accounts.Person."""
     agent: dict[str, Any] = {
         "objectType": "Agent",
-        "account": {"homePage": f"{PERSON_HOMEPAGE}/{person.workspace.slug}", "name": person.external_id},
+        "account": {
+            "homePage": f"{PERSON_HOMEPAGE}/{person.workspace.slug}",
+            "name": person.external_id,
+        },
     }
     if getattr(person, "name", ""):
         agent["name"] = person.name
@@ -139,7 +150,9 @@ def task_activity_id(host_app_slug: str, task_key: str) -> str:
 
 
 def page_activity_id(host_app_slug: str, page: str) -> str:
-    return f"{PROFILE_BASE}/apps/{host_app_slug}/pages{page if page.startswith('/') else '/' + page}"
+    return (
+        f"{PROFILE_BASE}/apps/{host_app_slug}/pages{page if page.startswith('/') else '/' + page}"
+    )
 
 
 def statement(

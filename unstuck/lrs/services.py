@@ -1,0 +1,668 @@
+"""The LRS's writes: recording statements (the one path for the xAPI API and for every
+app inside Unstuck), documents, and erasing a person's data.
+
+`record_statements` validates every statement strictly, fills what the LRS owns (id,
+stored, authority, version, timestamp), and stores the whole batch or nothing in one
+transaction, with voiding applied. A statement is acknowledged only after the commit,
+so with SQLite's synchronous=FULL (or PostgreSQL's default fsync) it survives kill -9.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from unstuck.accounts.models import AuditEntry, Person, Workspace
+from unstuck.errors import ApiError
+
+from . import profile, signatures
+from .models import Activity, Attachment, Document, Statement, StatementActivity, StatementAgent
+from .validation import (
+    SIGNATURE_USAGE,
+    VOIDED,
+    StatementError,
+    agent_key,
+    check_statement,
+    parse_timestamp,
+)
+
+SYSTEM_HOMEPAGE = "https://unstuck.dev/system"
+KEY_HOMEPAGE = "https://unstuck.dev/keys"
+MAX_BATCH = 5000
+
+
+def system_authority(workspace: Workspace) -> dict[str, Any]:
+    """The authority of statements Unstuck records itself."""
+    return {"objectType": "Agent", "account": {"homePage": SYSTEM_HOMEPAGE, "name": workspace.slug}}
+
+
+def key_authority(key_id: str, name: str = "") -> dict[str, Any]:
+    """The authority of statements sent with an API key."""
+    agent: dict[str, Any] = {
+        "objectType": "Agent",
+        "account": {"homePage": KEY_HOMEPAGE, "name": key_id},
+    }
+    if name:
+        agent["name"] = name
+    return agent
+
+
+def format_stored(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+# --- statement parts ---------------------------------------------------------------------
+
+_DURATION_PARTS = re.compile(
+    r"^P(?:(?P<y>[\d.]+)Y)?(?:(?P<mo>[\d.]+)M)?(?:(?P<w>[\d.]+)W)?(?:(?P<d>[\d.]+)D)?"
+    r"(?:T(?:(?P<h>[\d.]+)H)?(?:(?P<mi>[\d.]+)M)?(?:(?P<s>[\d.]+)S)?)?$"
+)
+_DURATION_MS = {
+    "y": 365.25 * 86400e3,
+    "mo": 30.44 * 86400e3,
+    "w": 7 * 86400e3,
+    "d": 86400e3,
+    "h": 3600e3,
+    "mi": 60e3,
+    "s": 1e3,
+}
+
+
+def duration_to_ms(value: str) -> int | None:
+    m = _DURATION_PARTS.match(value)
+    if not m:
+        return None
+    total = 0.0
+    for key, factor in _DURATION_MS.items():
+        part = m.group(key)
+        if part:
+            total += float(part) * factor
+    return int(round(total))
+
+
+def _agents_in(agent: dict) -> Iterable[dict]:
+    yield agent
+    for member in agent.get("member", ()):
+        yield member
+
+
+def _activities_of(stmt: dict) -> list[dict]:
+    """Every activity object in a statement (object, context activities, sub-statement)."""
+    found: list[dict] = []
+    obj = stmt["object"]
+    kind = obj.get("objectType", "Activity")
+    if kind == "Activity":
+        found.append(obj)
+    elif kind == "SubStatement":
+        found.extend(_activities_of(obj))
+    ca = stmt.get("context", {}).get("contextActivities", {})
+    for items in ca.values():
+        found.extend([items] if isinstance(items, dict) else items)
+    return found
+
+
+def _agent_keys_of(stmt: dict) -> set[str]:
+    keys: set[str] = set()
+    groups = [stmt["actor"]]
+    obj = stmt["object"]
+    if obj.get("objectType") in ("Agent", "Group"):
+        groups.append(obj)
+    if "authority" in stmt:
+        groups.append(stmt["authority"])
+    ctx = stmt.get("context", {})
+    for key in ("instructor", "team"):
+        if key in ctx:
+            groups.append(ctx[key])
+    for item in ctx.get("contextAgents", ()):
+        groups.append(item["agent"])
+    for item in ctx.get("contextGroups", ()):
+        groups.append(item["group"])
+    for group in groups:
+        for agent in _agents_in(group):
+            k = agent_key(agent)
+            if k:
+                keys.add(k)
+    if obj.get("objectType") == "SubStatement":
+        keys |= _agent_keys_of(obj)
+    return keys
+
+
+def _object_key(obj: dict) -> tuple[str, str]:
+    kind = obj.get("objectType", "Activity")
+    if kind in ("Agent", "Group"):
+        return kind, agent_key(obj)
+    if kind == "StatementRef":
+        return kind, obj["id"].lower()
+    if kind == "SubStatement":
+        return kind, ""
+    return kind, obj["id"]
+
+
+def _normalised(stmt: dict) -> dict:
+    """The parts of a statement that decide whether two statements with one id are the same
+    (xAPI 2.0 "Statement Comparison": ignore stored, authority, version, case of UUIDs,
+    the representation of the timestamp and the order of group members)."""
+    out = copy.deepcopy(stmt)
+    for key in ("stored", "authority", "version"):
+        out.pop(key, None)
+    out["id"] = out.get("id", "").lower()
+    for holder in (out, out.get("object", {})):
+        if "timestamp" in holder:
+            try:
+                holder["timestamp"] = (
+                    parse_timestamp(holder["timestamp"], "").astimezone(UTC).isoformat()
+                )
+            except StatementError:
+                pass
+        ctx = holder.get("context")
+        if isinstance(ctx, dict) and "registration" in ctx:
+            ctx["registration"] = ctx["registration"].lower()
+    obj = out.get("object", {})
+    if obj.get("objectType") == "StatementRef":
+        obj["id"] = obj["id"].lower()
+    for group in (out.get("actor", {}), obj):
+        if isinstance(group.get("member"), list):
+            group["member"] = sorted(group["member"], key=lambda a: agent_key(a))
+    return out
+
+
+def statements_equal(a: dict, b: dict) -> bool:
+    return _normalised(a) == _normalised(b)
+
+
+def _merge_definition(old: dict, new: dict) -> dict:
+    merged = dict(old)
+    for key, value in new.items():
+        if (
+            key in ("name", "description", "extensions")
+            and isinstance(value, dict)
+            and isinstance(old.get(key), dict)
+        ):
+            merged[key] = {**old[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+# --- recording -----------------------------------------------------------------------------
+
+
+def _fail(path: str, message: str, *, status: int = 400, code: str = "invalid") -> ApiError:
+    return ApiError(
+        f"{path}: {message}" if path else message, status=status, code=code, field=path or None
+    )
+
+
+def _truncate(value: Any, size: int) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text[:size]
+
+
+def record_statements(
+    *,
+    workspace: Workspace,
+    statements: list[dict],
+    authority: dict | None = None,
+    version: str = "1.0.3",
+    attachments: dict[str, tuple[str, bytes]] | None = None,
+    as_batch: bool | None = None,
+) -> list[str]:
+    """Validate and store statements, all or nothing; return their ids in order.
+
+    `authority` is the agent vouching for them (the API key's, else Unstuck's own).
+    `version` is the xAPI version of the request (1.0.3 or 2.0.0): it decides the
+    properties allowed and the `version` filled in. `attachments` maps SHA-2 to
+    (content type, bytes) for attachment parts received with the request.
+    Raises ApiError 400 (invalid, with the offending path), 403 or 409 (an id already
+    stored with different content).
+    """
+    if not isinstance(statements, list):
+        raise _fail("", "Expected a statement or an array of statements.")
+    if not statements:
+        return []
+    if len(statements) > MAX_BATCH:
+        raise _fail(
+            "", f"At most {MAX_BATCH} statements per request.", status=413, code="too_large"
+        )
+    batch = len(statements) > 1 if as_batch is None else as_batch
+    attachments = dict(attachments or {})
+    now = timezone.now()
+    stored = format_stored(now)
+    authority = authority or system_authority(workspace)
+    auth_key = agent_key(authority)
+    version_value = "2.0.0" if version.startswith("2") else "1.0.0"
+
+    prepared: list[dict] = []
+    ids: list[str] = []
+    seen: set[str] = set()
+    used_parts: set[str] = set()
+    for index, raw in enumerate(statements):
+        prefix = str(index) if batch else ""
+        try:
+            check_statement(raw, prefix, version=version)
+        except StatementError as exc:
+            raise _fail(exc.path, exc.message) from None
+        stmt = dict(raw)
+        sid = stmt.get("id", "").lower() or str(uuid.uuid4())
+        if sid in seen:
+            raise _fail(
+                f"{prefix}.id" if prefix else "id",
+                "the same statement id appears twice in the request",
+            )
+        seen.add(sid)
+        stmt["id"] = sid
+        stmt.setdefault("timestamp", stored)
+        stmt["stored"] = stored
+        stmt["authority"] = authority
+        stmt.setdefault("version", version_value)
+        for i, att in enumerate(stmt.get("attachments", ())):
+            apath = f"{prefix}.attachments.{i}" if prefix else f"attachments.{i}"
+            if att["usageType"] == SIGNATURE_USAGE:
+                if att["contentType"] != "application/octet-stream":
+                    raise _fail(
+                        f"{apath}.contentType", "a signature must be application/octet-stream"
+                    )
+                part = attachments.get(att["sha2"])
+                if part is None:
+                    raise _fail(apath, "the signature attachment's content was not sent")
+                try:
+                    signatures.verify(raw, part[1])
+                except signatures.SignatureError as exc:
+                    raise _fail(apath, str(exc)) from None
+            if "fileUrl" not in att or att["sha2"] in attachments:
+                if att["sha2"] not in attachments:
+                    raise _fail(
+                        f"{apath}.sha2",
+                        "no attachment part with this SHA-2 was sent (and there is no fileUrl)",
+                    )
+                used_parts.add(att["sha2"])
+        prepared.append(stmt)
+        ids.append(sid)
+    unused = set(attachments) - used_parts
+    if unused:
+        raise _fail(
+            "attachments", f"attachment part {sorted(unused)[0]} does not belong to any statement"
+        )
+
+    with transaction.atomic():
+        existing = {
+            str(row["statement_id"]): row["data"]
+            for row in Statement.objects.filter(workspace=workspace, statement_id__in=ids).values(
+                "statement_id", "data"
+            )
+        }
+        new: list[dict] = []
+        for index, stmt in enumerate(prepared):
+            old = existing.get(stmt["id"])
+            if old is None:
+                new.append(stmt)
+            elif not statements_equal(old, stmt):
+                path = f"{index}.id" if batch else "id"
+                raise _fail(
+                    path,
+                    f"statement {stmt['id']} already exists with different content",
+                    status=409,
+                    code="conflict",
+                )
+        if not new:
+            return ids
+        new_ids = {s["id"] for s in new}
+        targets: dict[str, int] = {}
+        for index, stmt in enumerate(new):
+            if stmt["verb"]["id"] == VOIDED:
+                targets[stmt["object"]["id"].lower()] = index
+        if targets:
+            for target, index in targets.items():
+                in_batch = next((s for s in new if s["id"] == target), None)
+                if in_batch is not None and in_batch["verb"]["id"] == VOIDED:
+                    raise _fail("object.id", "a voiding statement cannot be voided")
+            if Statement.objects.filter(
+                workspace=workspace, statement_id__in=list(targets), is_voiding=True
+            ).exists():
+                raise _fail("object.id", "a voiding statement cannot be voided")
+        # Statements voided before they arrived (a voiding statement can come first).
+        voided_early = {
+            oid.lower()
+            for oid in Statement.objects.filter(
+                workspace=workspace,
+                is_voiding=True,
+                object_type="StatementRef",
+                object_id__in=list(new_ids),
+            ).values_list("object_id", flat=True)
+        }
+        people = _people_for(workspace, new)
+        rows = [
+            _row(
+                workspace,
+                s,
+                now,
+                auth_key,
+                people,
+                voided=(
+                    s["id"] in voided_early or s["id"] in targets and s["verb"]["id"] != VOIDED
+                ),
+            )
+            for s in new
+        ]
+        try:
+            created = Statement.objects.bulk_create(rows, batch_size=500)
+        except IntegrityError:
+            # Another request stored one of these ids between our check and the insert.
+            raise _fail(
+                "id",
+                "a statement with one of these ids was stored concurrently; retry",
+                status=409,
+                code="conflict",
+            ) from None
+        activity_rows: list[StatementActivity] = []
+        agent_rows: list[StatementAgent] = []
+        definitions: dict[str, dict] = {}
+        for row, stmt in zip(created, new, strict=True):
+            ids_here = set()
+            for act in _activities_of(stmt):
+                aid = act["id"]
+                if aid not in ids_here:
+                    ids_here.add(aid)
+                    activity_rows.append(
+                        StatementActivity(workspace=workspace, statement_id=row.pk, activity_id=aid)
+                    )
+                if "definition" in act:
+                    definitions[aid] = _merge_definition(
+                        definitions.get(aid, {}), act["definition"]
+                    )
+                else:
+                    definitions.setdefault(aid, {})
+            for key in _agent_keys_of(stmt):
+                agent_rows.append(
+                    StatementAgent(workspace=workspace, statement_id=row.pk, agent_key=key)
+                )
+        StatementActivity.objects.bulk_create(activity_rows, batch_size=1000)
+        StatementAgent.objects.bulk_create(agent_rows, batch_size=1000)
+        _save_definitions(workspace, definitions, now)
+        if targets:
+            Statement.objects.filter(
+                workspace=workspace, statement_id__in=list(targets), is_voiding=False
+            ).update(voided=True)
+        for sha2, (content_type, content) in attachments.items():
+            Attachment.objects.get_or_create(
+                workspace=workspace,
+                sha2=sha2,
+                defaults={"content_type": content_type, "length": len(content), "content": content},
+            )
+    return ids
+
+
+def _people_for(workspace: Workspace, statements: list[dict]) -> dict[str, Any]:
+    home = f"{profile.PERSON_HOMEPAGE}/{workspace.slug}"
+    names = {
+        s["actor"]["account"]["name"]
+        for s in statements
+        if "account" in s["actor"] and s["actor"]["account"]["homePage"] == home
+    }
+    if not names:
+        return {}
+    return dict(
+        Person.objects.filter(workspace=workspace, external_id__in=names).values_list(
+            "external_id", "pk"
+        )
+    )
+
+
+def _row(
+    workspace: Workspace, stmt: dict, now: datetime, auth_key: str, people: dict, *, voided: bool
+) -> Statement:
+    actor = stmt["actor"]
+    obj = stmt["object"]
+    object_type, object_id = _object_key(obj)
+    ctx = stmt.get("context", {})
+    ext = ctx.get("extensions", {})
+    result = stmt.get("result", {})
+    score = result.get("score", {})
+    columns = {
+        column: _truncate(ext.get(key), Statement._meta.get_field(column).max_length)
+        for key, column in profile.CONTEXT_COLUMNS.items()
+        if key in ext
+    }
+    if (
+        not columns.get("unit_id")
+        and object_type == "Activity"
+        and object_id.startswith(_UNIT_PREFIX)
+    ):
+        columns["unit_id"] = object_id[len(_UNIT_PREFIX) :][:64]
+    duration_ms = None
+    if "duration" in result:
+        duration_ms = duration_to_ms(result["duration"])
+    elif isinstance(result.get("extensions", {}).get(profile.RESULT_EXT_DURATION_MS), int | float):
+        duration_ms = int(result["extensions"][profile.RESULT_EXT_DURATION_MS])
+    person_id = None
+    if "account" in actor:
+        person_id = (
+            people.get(actor["account"]["name"])
+            if actor["account"]["homePage"] == (f"{profile.PERSON_HOMEPAGE}/{workspace.slug}")
+            else None
+        )
+    registration = ctx.get("registration")
+    return Statement(
+        workspace=workspace,
+        statement_id=stmt["id"],
+        stored=now,
+        timestamp=parse_timestamp(stmt["timestamp"], "timestamp"),
+        verb_id=stmt["verb"]["id"],
+        object_id=object_id,
+        object_type=object_type,
+        actor_key=agent_key(actor),
+        authority_key=auth_key,
+        person_id=person_id,
+        registration=registration.lower() if registration else None,
+        voided=voided,
+        is_voiding=stmt["verb"]["id"] == VOIDED,
+        success=result.get("success"),
+        completion=result.get("completion"),
+        score_scaled=score.get("scaled"),
+        duration_ms=duration_ms,
+        has_attachments=bool(stmt.get("attachments")),
+        data=stmt,
+        **columns,
+    )
+
+
+_UNIT_PREFIX = profile.unit_activity_id("")
+
+
+def _save_definitions(workspace: Workspace, definitions: dict[str, dict], now: datetime) -> None:
+    if not definitions:
+        return
+    existing = {
+        a.activity_id: a
+        for a in Activity.objects.filter(workspace=workspace, activity_id__in=list(definitions))
+    }
+    to_create = [
+        Activity(workspace=workspace, activity_id=aid, definition=d, updated=now)
+        for aid, d in definitions.items()
+        if aid not in existing
+    ]
+    Activity.objects.bulk_create(to_create, ignore_conflicts=True)
+    changed = []
+    for aid, d in definitions.items():
+        act = existing.get(aid)
+        if act is not None and d:
+            merged = _merge_definition(act.definition, d)
+            if merged != act.definition:
+                act.definition, act.updated = merged, now
+                changed.append(act)
+    if changed:
+        Activity.objects.bulk_update(changed, ["definition", "updated"])
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+def document_etag(content: bytes) -> str:
+    return hashlib.sha1(content).hexdigest()
+
+
+def save_document(
+    *,
+    workspace: Workspace,
+    kind: str,
+    doc_id: str,
+    content: bytes,
+    content_type: str,
+    activity_id: str = "",
+    agent: dict | None = None,
+    registration: str | None = None,
+    merge: bool = False,
+    existing: Document | None = None,
+) -> Document:
+    """Create or replace a document; with `merge` (POST), merge JSON objects into the
+    stored JSON object (the spec's rule: both must be JSON objects, else 400)."""
+    content_type = (content_type or "application/octet-stream").split(";")[
+        0
+    ].strip() or "application/octet-stream"
+    now = timezone.now()
+    if merge and existing is not None:
+        new_json = _json_object(content)
+        if not existing.is_json or content_type != "application/json":
+            raise _fail(
+                "",
+                "POST merges JSON objects: both the stored document and the request must be "
+                "application/json",
+                code="not_json",
+            )
+        old_json = _json_object(bytes(existing.content))
+        if new_json is None or old_json is None:
+            raise _fail(
+                "", "POST merges JSON objects: the document is not a JSON object", code="not_json"
+            )
+        old_json.update(new_json)
+        content = json.dumps(old_json).encode()
+    elif merge and content_type == "application/json" and _json_object(content) is None:
+        raise _fail("", "POST of a JSON document must send a JSON object", code="not_json")
+    etag = document_etag(content)
+    if existing is not None:
+        existing.content, existing.content_type, existing.etag, existing.updated = (
+            content,
+            content_type,
+            etag,
+            now,
+        )
+        existing.save(update_fields=["content", "content_type", "etag", "updated"])
+        return existing
+    return Document.objects.create(
+        workspace=workspace,
+        kind=kind,
+        doc_id=doc_id,
+        activity_id=activity_id,
+        agent_key=agent_key(agent) if agent else "",
+        agent=agent,
+        registration_key=(registration or "").lower(),
+        content=content,
+        content_type=content_type,
+        etag=etag,
+        updated=now,
+    )
+
+
+def _json_object(content: bytes) -> dict | None:
+    try:
+        value = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+# --- erasure ------------------------------------------------------------------------------------
+
+
+def person_agent_keys(person: Person) -> set[str]:
+    keys = {agent_key(profile.actor_for_person(person))}
+    if person.email:
+        keys.add(f"mbox:mailto:{person.email}")
+        keys.add("sha1:" + hashlib.sha1(f"mailto:{person.email}".encode()).hexdigest())
+    return keys
+
+
+def erase_person(
+    *, workspace: Workspace, external_id: str, actor_label: str = "cli"
+) -> dict[str, int]:
+    """Hard-delete every statement by or about a person and their documents (GDPR erasure).
+
+    Statements are immutable under xAPI; erasure is the one exception, and happens
+    outside the xAPI endpoints. The Person row stays (other apps own it) but their
+    learning record is gone; an audit entry records what was removed, not the content.
+    """
+    person = Person.objects.filter(workspace=workspace, external_id=external_id).first()
+    if person is None:
+        raise ApiError(
+            f"No person {external_id!r} in this workspace.",
+            status=404,
+            code="not_found",
+            field="external_id",
+        )
+    keys = person_agent_keys(person)
+    with transaction.atomic():
+        statement_ids = (
+            set(
+                Statement.objects.filter(workspace=workspace, person=person).values_list(
+                    "pk", flat=True
+                )
+            )
+            | set(
+                Statement.objects.filter(workspace=workspace, actor_key__in=keys).values_list(
+                    "pk", flat=True
+                )
+            )
+            | set(
+                StatementAgent.objects.filter(workspace=workspace, agent_key__in=keys).values_list(
+                    "statement_id", flat=True
+                )
+            )
+        )
+        sha2s: set[str] = set()
+        for data in Statement.objects.filter(
+            pk__in=statement_ids, has_attachments=True
+        ).values_list("data", flat=True):
+            sha2s |= {a["sha2"] for a in data.get("attachments", ())}
+        deleted_statements = 0
+        ids = list(statement_ids)
+        for start in range(0, len(ids), 500):
+            deleted_statements += (
+                Statement.objects.filter(pk__in=ids[start : start + 500])
+                .delete()[1]
+                .get("lrs.Statement", 0)
+            )
+        deleted_documents = Document.objects.filter(
+            workspace=workspace, agent_key__in=keys
+        ).delete()[0]
+        still_used: set[str] = set()
+        if sha2s:
+            for data in Statement.objects.filter(
+                workspace=workspace, has_attachments=True
+            ).values_list("data", flat=True):
+                still_used |= {a["sha2"] for a in data.get("attachments", ())} & sha2s
+        deleted_attachments = Attachment.objects.filter(
+            workspace=workspace, sha2__in=sha2s - still_used
+        ).delete()[0]
+        counts = {
+            "statements": deleted_statements,
+            "documents": deleted_documents,
+            "attachments": deleted_attachments,
+        }
+        AuditEntry.objects.create(
+            workspace=workspace,
+            actor=actor_label,
+            action="lrs.erase_person",
+            details={"external_id": external_id, "person_id": str(person.pk), **counts},
+        )
+    return counts
