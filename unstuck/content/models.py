@@ -80,8 +80,16 @@ class Unit(models.Model):
     duration_s = models.PositiveIntegerField(default=0)
     review_interval_days = models.PositiveIntegerField(default=180)
     last_verified_at = models.DateTimeField(null=True, blank=True)
-    # The version number the next publish will get; published versions are immutable rows.
+    # last verified (or created) + review interval; kept by services so "stale" is one
+    # indexed comparison on every database.
+    review_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The number of the latest published version (0: never published); published
+    # versions are immutable UnitVersion rows.
     version = models.PositiveIntegerField(default=0)
+    # The pending edit of a published unit: the row keeps what learners see until the
+    # next publish applies this. Keys: title, summary, body_md, body_html, payload, tags,
+    # locale, skill_ids, duration_s, in_review. None when there is no pending edit.
+    draft = models.JSONField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
