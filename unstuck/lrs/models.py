@@ -94,6 +94,9 @@ class StatementActivity(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return str(self.activity_id)
+
 
 class StatementAgent(models.Model):
     """Every agent or identified group a statement mentions (actor, object, authority,
@@ -107,6 +110,9 @@ class StatementAgent(models.Model):
         indexes = [
             models.Index(fields=["workspace", "agent_key", "statement"], name="lrs_sg_ws_agent")
         ]
+
+    def __str__(self) -> str:
+        return str(self.agent_key)
 
 
 class Activity(models.Model):
@@ -125,6 +131,9 @@ class Activity(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return str(self.activity_id)
+
 
 class Attachment(models.Model):
     """Attachment content, addressed by its SHA-2 within a workspace (shared by statements)."""
@@ -140,6 +149,9 @@ class Attachment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "sha2"], name="lrs_attachment_unique_sha2")
         ]
+
+    def __str__(self) -> str:
+        return str(self.sha2)
 
 
 class DocumentKind(models.TextChoices):
@@ -189,6 +201,9 @@ class Document(models.Model):
             ),
             models.Index(fields=["workspace", "agent_key"], name="lrs_doc_ws_agent"),
         ]
+
+    def __str__(self) -> str:
+        return str(self.doc_id)
 
     @property
     def is_json(self) -> bool:

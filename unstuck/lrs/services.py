@@ -9,6 +9,7 @@ so with SQLite's synchronous=FULL (or PostgreSQL's default fsync) it survives ki
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
@@ -91,8 +92,7 @@ def duration_to_ms(value: str) -> int | None:
 
 def _agents_in(agent: dict) -> Iterable[dict]:
     yield agent
-    for member in agent.get("member", ()):
-        yield member
+    yield from agent.get("member", ())
 
 
 def _activities_of(stmt: dict) -> list[dict]:
@@ -157,12 +157,10 @@ def _normalised(stmt: dict) -> dict:
     out["id"] = out.get("id", "").lower()
     for holder in (out, out.get("object", {})):
         if "timestamp" in holder:
-            try:
+            with contextlib.suppress(StatementError):
                 holder["timestamp"] = (
                     parse_timestamp(holder["timestamp"], "").astimezone(UTC).isoformat()
                 )
-            except StatementError:
-                pass
         ctx = holder.get("context")
         if isinstance(ctx, dict) and "registration" in ctx:
             ctx["registration"] = ctx["registration"].lower()
@@ -175,8 +173,12 @@ def _normalised(stmt: dict) -> dict:
     return out
 
 
-def statements_equal(a: dict, b: dict) -> bool:
-    return _normalised(a) == _normalised(b)
+def statements_equal(a: dict, b: dict, *, ignore_timestamp: bool = False) -> bool:
+    na, nb = _normalised(a), _normalised(b)
+    if ignore_timestamp:
+        na.pop("timestamp", None)
+        nb.pop("timestamp", None)
+    return na == nb
 
 
 def _merge_definition(old: dict, new: dict) -> dict:
@@ -237,8 +239,6 @@ def record_statements(
         )
     batch = len(statements) > 1 if as_batch is None else as_batch
     attachments = dict(attachments or {})
-    now = timezone.now()
-    stored = format_stored(now)
     authority = authority or system_authority(workspace)
     auth_key = agent_key(authority)
     version_value = "2.0.0" if version.startswith("2") else "1.0.0"
@@ -262,8 +262,6 @@ def record_statements(
             )
         seen.add(sid)
         stmt["id"] = sid
-        stmt.setdefault("timestamp", stored)
-        stmt["stored"] = stored
         stmt["authority"] = authority
         stmt.setdefault("version", version_value)
         for i, att in enumerate(stmt.get("attachments", ())):
@@ -296,6 +294,14 @@ def record_statements(
         )
 
     with transaction.atomic():
+        # `stored` is taken inside the transaction (on SQLite, after the write lock), so
+        # stored order follows commit order and Consistent-Through can be trusted.
+        now = timezone.now()
+        stored = format_stored(now)
+        no_timestamp = {stmt["id"] for stmt in prepared if "timestamp" not in stmt}
+        for stmt in prepared:
+            stmt["stored"] = stored
+            stmt.setdefault("timestamp", stored)
         existing = {
             str(row["statement_id"]): row["data"]
             for row in Statement.objects.filter(workspace=workspace, statement_id__in=ids).values(
@@ -307,7 +313,7 @@ def record_statements(
             old = existing.get(stmt["id"])
             if old is None:
                 new.append(stmt)
-            elif not statements_equal(old, stmt):
+            elif not statements_equal(old, stmt, ignore_timestamp=stmt["id"] in no_timestamp):
                 path = f"{index}.id" if batch else "id"
                 raise _fail(
                     path,
@@ -323,7 +329,7 @@ def record_statements(
             if stmt["verb"]["id"] == VOIDED:
                 targets[stmt["object"]["id"].lower()] = index
         if targets:
-            for target, index in targets.items():
+            for target in targets:
                 in_batch = next((s for s in new if s["id"] == target), None)
                 if in_batch is not None and in_batch["verb"]["id"] == VOIDED:
                     raise _fail("object.id", "a voiding statement cannot be voided")

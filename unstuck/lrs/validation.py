@@ -188,9 +188,10 @@ def _check_ifis(value: dict, path: str, *, required: bool) -> int:
         mbox = value["mbox"]
         if not isinstance(mbox, str) or not MBOX_RE.match(mbox):
             _fail(_join(path, "mbox"), "must be a mailto IRI (mailto:name@example.com)")
-    if "mbox_sha1sum" in value:
-        if not isinstance(value["mbox_sha1sum"], str) or not SHA1_RE.match(value["mbox_sha1sum"]):
-            _fail(_join(path, "mbox_sha1sum"), "must be a SHA-1 hex digest (40 characters)")
+    if "mbox_sha1sum" in value and (
+        not isinstance(value["mbox_sha1sum"], str) or not SHA1_RE.match(value["mbox_sha1sum"])
+    ):
+        _fail(_join(path, "mbox_sha1sum"), "must be a SHA-1 hex digest (40 characters)")
     if "openid" in value:
         check_iri(value["openid"], _join(path, "openid"))
     if "account" in value:
@@ -437,9 +438,10 @@ def check_context(value: Any, path: str, *, version: str, object_kind: str) -> N
             _string(value[key], _join(path, key))
             if object_kind != "Activity":
                 _fail(_join(path, key), "is only allowed when the object is an Activity")
-    if "language" in value:
-        if not isinstance(value["language"], str) or not LANG_RE.match(value["language"]):
-            _fail(_join(path, "language"), "must be an RFC 5646 language tag")
+    if "language" in value and (
+        not isinstance(value["language"], str) or not LANG_RE.match(value["language"])
+    ):
+        _fail(_join(path, "language"), "must be an RFC 5646 language tag")
     if "statement" in value:
         check_statement_ref(value["statement"], _join(path, "statement"))
     if "extensions" in value:
@@ -524,9 +526,10 @@ def check_statement(
             parse_timestamp(value[key], _join(path, key))
     if "authority" in value:
         check_authority(value["authority"], _join(path, "authority"), version=version)
-    if "version" in value:
-        if not isinstance(value["version"], str) or not VERSION_RE.match(value["version"]):
-            _fail(_join(path, "version"), "must be 1.0.x or 2.0.x")
+    if "version" in value and (
+        not isinstance(value["version"], str) or not VERSION_RE.match(value["version"])
+    ):
+        _fail(_join(path, "version"), "must be 1.0.x or 2.0.x")
     if "attachments" in value:
         apath = _join(path, "attachments")
         if not isinstance(value["attachments"], list):
