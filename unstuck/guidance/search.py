@@ -1,0 +1,345 @@
+"""Full-text search behind one interface: SQLite FTS5 by default, PostgreSQL full-text
+(GIN over a generated tsvector) at scale.
+
+Both engines index the same pre-stemmed terms (see text.py), so results are the same
+on both apart from scoring: FTS5 ranks with BM25 (title weighted 3x), PostgreSQL with
+ts_rank_cd over weighted A (title) / B (body) lexemes.
+
+A query word becomes a group of alternatives: its English and Hungarian stems, the
+workspace's synonyms, and -- when the vocabulary does not know it -- the closest indexed
+terms (a known prefix of it, or an edit distance of 1 for words of up to 5 letters, 2 for
+longer). Every alternative is also matched as a prefix, so "opp" finds "opportunity".
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import threading
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from unstuck.content.models import Status, Unit
+
+from . import text as textmod
+from .models import SearchDoc, SearchIndexState, SearchTerm, Synonym
+
+MAX_QUERY_WORDS = 12
+
+
+@dataclass
+class Hit:
+    unit_id: str
+    score: float  # higher is better, >= 0
+    matched: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ParsedQuery:
+    groups: list[list[str]]  # one list of alternative stems per query word
+    corrected: dict[str, str]  # word -> the term it was corrected to
+
+
+# --- indexing ---------------------------------------------------------------------------
+
+
+def _ws_token(workspace_id) -> str:
+    return "w" + str(workspace_id).replace("-", "")
+
+
+def _doc_fields(unit, skill_names: list[str]) -> dict:
+    body = textmod.unit_text(unit)
+    extra = " ".join(skill_names + [str(t) for t in (unit.tags or [])])
+    return {
+        "workspace_id": unit.workspace_id,
+        "locale": unit.locale or "en",
+        "ws_token": _ws_token(unit.workspace_id),
+        "title_terms": " ".join(textmod.terms(unit.title, unit.locale)),
+        "body_terms": " ".join(textmod.terms(body + "\n" + extra, unit.locale)),
+        "text": body[:20000],
+    }
+
+
+def _bump_generation(workspace_id, **fields) -> None:
+    state, _ = SearchIndexState.objects.get_or_create(workspace_id=workspace_id)
+    state.generation += 1
+    for k, v in fields.items():
+        setattr(state, k, v)
+    state.save()
+
+
+def _add_terms(workspace_id, docs: list[dict]) -> None:
+    vocab: set[str] = set()
+    for d in docs:
+        vocab.update(d["title_terms"].split())
+        vocab.update(d["body_terms"].split())
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(workspace_id=workspace_id, term=t, length=len(t)) for t in vocab if t],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+
+
+def index_units(units: list) -> int:
+    """(Re)index these units: published ones are upserted, others removed."""
+    if not units:
+        return 0
+    by_ws: dict = {}
+    for unit in units:
+        by_ws.setdefault(unit.workspace_id, []).append(unit)
+    done = 0
+    for workspace_id, ws_units in by_ws.items():
+        skills: dict = {}
+        through = Unit.skills.through
+        for unit_id, name in through.objects.filter(unit_id__in=[u.id for u in ws_units]).values_list(
+            "unit_id", "skill__name"
+        ):
+            skills.setdefault(unit_id, []).append(name)
+        published = [u for u in ws_units if u.status == Status.PUBLISHED]
+        gone = [u.id for u in ws_units if u.status != Status.PUBLISHED]
+        with transaction.atomic():
+            if gone:
+                SearchDoc.objects.filter(unit_id__in=gone).delete()
+            existing = dict(SearchDoc.objects.filter(unit_id__in=[u.id for u in published]).values_list("unit_id", "id"))
+            docs = []
+            new_rows, changed_rows = [], []
+            for unit in published:
+                fields = _doc_fields(unit, skills.get(unit.id, []))
+                docs.append(fields)
+                if unit.id in existing:
+                    changed_rows.append(SearchDoc(id=existing[unit.id], unit_id=unit.id, **fields))
+                else:
+                    new_rows.append(SearchDoc(unit_id=unit.id, **fields))
+            # Row-by-row updates keep the FTS5 triggers simple (one row per statement).
+            for row in changed_rows:
+                row.save()
+            SearchDoc.objects.bulk_create(new_rows, batch_size=500)
+            _add_terms(workspace_id, docs)
+            _bump_generation(workspace_id)
+        done += len(ws_units)
+    return done
+
+
+def index_unit(unit) -> None:
+    index_units([unit])
+
+
+def sync_index(workspace) -> None:
+    """Bring the index up to date with the workspace's content, lazily: only when the
+    workspace's content version moved since the last sync, and then only units changed
+    since (plus removal of units no longer published)."""
+    state = SearchIndexState.objects.filter(workspace=workspace).first()
+    if state is not None and state.content_version == workspace.content_version:
+        return
+    started = timezone.now()
+    units = Unit.objects.for_workspace(workspace)
+    if state is not None and state.synced_at is not None:
+        changed = list(units.filter(updated_at__gte=state.synced_at))
+    else:
+        changed = list(units.filter(status=Status.PUBLISHED))
+    # Units deleted or unpublished without touching updated_at (bulk updates).
+    stale = SearchDoc.objects.for_workspace(workspace).exclude(
+        unit_id__in=units.filter(status=Status.PUBLISHED).values("id")
+    )
+    with transaction.atomic():
+        stale.delete()
+        for i in range(0, len(changed), 500):
+            index_units(changed[i : i + 500])
+        _bump_generation(workspace.id, content_version=workspace.content_version, synced_at=started)
+
+
+def rebuild_index(workspace) -> int:
+    with transaction.atomic():
+        SearchDoc.objects.for_workspace(workspace).delete()
+        SearchTerm.objects.for_workspace(workspace).delete()
+        SearchIndexState.objects.filter(workspace=workspace).delete()
+    sync_index(workspace)
+    return SearchDoc.objects.for_workspace(workspace).count()
+
+
+# --- vocabulary (typo tolerance) ---------------------------------------------------------
+
+_vocab_lock = threading.Lock()
+_vocab_cache: dict[str, tuple[int, list[str], dict[tuple[int, str], list[str]]]] = {}
+
+
+def _vocabulary(workspace) -> tuple[list[str], dict[tuple[int, str], list[str]]]:
+    generation = (
+        SearchIndexState.objects.filter(workspace=workspace).values_list("generation", flat=True).first() or 0
+    )
+    key = str(workspace.id)
+    cached = _vocab_cache.get(key)
+    if cached and cached[0] == generation:
+        return cached[1], cached[2]
+    terms = sorted(SearchTerm.objects.for_workspace(workspace).values_list("term", flat=True))
+    buckets: dict[tuple[int, str], list[str]] = {}
+    for t in terms:
+        buckets.setdefault((len(t), t[0]), []).append(t)
+    with _vocab_lock:
+        _vocab_cache[key] = (generation, terms, buckets)
+    return terms, buckets
+
+
+def _has_prefix(sorted_terms: list[str], prefix: str) -> bool:
+    i = bisect.bisect_left(sorted_terms, prefix)
+    return i < len(sorted_terms) and sorted_terms[i].startswith(prefix)
+
+
+def _correct(word: str, alts: list[str], sorted_terms, buckets) -> str | None:
+    """The indexed term closest to an unknown word, or None."""
+    stem = alts[0]
+    # A known term the word starts with: "opportunit" -> "opportun".
+    for k in range(len(stem) - 1, 3, -1):
+        i = bisect.bisect_left(sorted_terms, stem[:k])
+        if i < len(sorted_terms) and sorted_terms[i] == stem[:k]:
+            return stem[:k]
+    limit = 1 if len(stem) <= 5 else 2
+    if len(stem) < 3:
+        return None
+    best, best_d = None, limit + 1
+    for length in range(len(stem) - limit, len(stem) + limit + 1):
+        for term in buckets.get((length, stem[0]), ()):
+            d = textmod.edit_distance(stem, term, best_d - 1 if best_d <= limit else limit)
+            if d < best_d:
+                best, best_d = term, d
+                if d == 1:
+                    break
+    return best if best_d <= limit else None
+
+
+def _synonym_groups(workspace) -> dict[str, set[str]]:
+    groups: dict[str, set[str]] = {}
+    for term, alternatives in Synonym.objects.for_workspace(workspace).values_list("term", "alternatives"):
+        words = {term.lower(), *[str(a).lower() for a in alternatives]}
+        for w in words:
+            groups.setdefault(w, set()).update(words)
+    return groups
+
+
+def parse_query(workspace, query: str) -> ParsedQuery:
+    words = [w for w in textmod.tokens(query)][: MAX_QUERY_WORDS * 2]
+    meaningful = [w for w in words if w not in textmod.STOP_WORDS] or words
+    meaningful = meaningful[:MAX_QUERY_WORDS]
+    synonyms = _synonym_groups(workspace) if meaningful else {}
+    sorted_terms, buckets = _vocabulary(workspace) if meaningful else ([], {})
+    groups: list[list[str]] = []
+    corrected: dict[str, str] = {}
+    for word in meaningful:
+        alts = textmod.query_alternatives(word)
+        for syn in sorted(synonyms.get(word, ())):
+            for part in textmod.tokens(syn):
+                alts.extend(a for a in textmod.query_alternatives(part) if a not in alts)
+        if sorted_terms and not any(_has_prefix(sorted_terms, a) for a in alts):
+            fix = _correct(word, alts, sorted_terms, buckets)
+            if fix:
+                corrected[word] = fix
+                alts = [fix]
+            elif not synonyms.get(word):
+                continue  # a word nothing is indexed under cannot match; drop it
+        groups.append(alts)
+    return ParsedQuery(groups=groups, corrected=corrected)
+
+
+# --- querying ---------------------------------------------------------------------------
+
+
+def _fts5_match(ws_token: str, groups: list[list[str]], mode: str) -> str:
+    joiner = " AND " if mode == "and" else " OR "
+    parts = ["(" + " OR ".join(f'"{a}"*' for a in alts) + ")" for alts in groups]
+    return f'ws_token : "{ws_token}" AND (' + joiner.join(parts) + ")"
+
+
+def _pg_tsquery(ws_token: str, groups: list[list[str]], mode: str) -> str:
+    joiner = " & " if mode == "and" else " | "
+    parts = ["(" + " | ".join(f"{a}:*" for a in alts) + ")" for alts in groups]
+    return f"{ws_token} & (" + joiner.join(parts) + ")"
+
+
+def run_query(workspace, groups: list[list[str]], *, mode: str = "or", limit: int = 50) -> list[Hit]:
+    """Unit ids matching the stem groups, best first, with a relevance score in [0, 1)."""
+    groups = [[a for a in alts if a and a.isalnum() or "_" in a] for alts in groups]
+    groups = [g for g in groups if g]
+    if not groups:
+        return []
+    token = _ws_token(workspace.id)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT d.unit_id, ts_rank_cd(d.tsv, q) AS r FROM guidance_searchdoc d, "
+                "to_tsquery('simple', %s) q WHERE d.tsv @@ q AND d.workspace_id = %s "
+                "ORDER BY r DESC LIMIT %s",
+                [_pg_tsquery(token, groups, mode), workspace.id, limit],
+            )
+            rows = [(str(u), float(r)) for u, r in cursor.fetchall()]
+            # ts_rank_cd is unbounded; map to [0, 1).
+            return [Hit(unit_id=u, score=r / (r + 0.5)) for u, r in rows]
+        cursor.execute(
+            "SELECT d.unit_id, bm25(guidance_searchfts, 0.0, 3.0, 1.0) AS r FROM guidance_searchfts f "
+            "JOIN guidance_searchdoc d ON d.id = f.rowid WHERE guidance_searchfts MATCH %s "
+            "ORDER BY r LIMIT %s",
+            [_fts5_match(token, groups, mode), limit],
+        )
+        rows = [(str(u), -float(r)) for u, r in cursor.fetchall()]
+    # SQLite returns UUIDs as 32 hex chars; BM25 here is negative-is-better and unbounded.
+    return [Hit(unit_id=_uuid_str(u), score=max(r, 0.0) / (max(r, 0.0) + 2.0)) for u, r in rows]
+
+
+def _uuid_str(value: str) -> str:
+    if len(value) == 32 and "-" not in value:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return value
+
+
+def search(workspace, query: str, *, limit: int = 20) -> tuple[list[Hit], ParsedQuery]:
+    """Units matching `query`: all words first; if that finds too few, any word."""
+    sync_index(workspace)
+    parsed = parse_query(workspace, query)
+    if not parsed.groups:
+        return [], parsed
+    hits = run_query(workspace, parsed.groups, mode="and", limit=limit)
+    if len(hits) < limit and len(parsed.groups) > 1:
+        seen = {h.unit_id for h in hits}
+        # Any-word matches rank below all-word matches.
+        hits += [
+            Hit(unit_id=h.unit_id, score=h.score * 0.6)
+            for h in run_query(workspace, parsed.groups, mode="or", limit=limit)
+            if h.unit_id not in seen
+        ]
+    return hits[:limit], parsed
+
+
+# --- snippets ----------------------------------------------------------------------------
+
+
+def snippet(text: str, groups: list[list[str]], locale: str = "en", *, words: int = 28) -> str:
+    """A short excerpt around the densest run of matches, HTML-escaped, matches in <mark>."""
+    alts = [a for g in groups for a in g]
+    language = textmod.language_for(locale)
+    pieces = text.split()[:3000]
+    if not pieces:
+        return ""
+
+    def is_match(piece: str) -> bool:
+        toks = textmod.WORD_RE.findall(piece.lower())
+        return any(textmod.stem(t, language).startswith(a) or t.startswith(a) for t in toks for a in alts)
+
+    flags = [is_match(p) for p in pieces] if alts else [False] * len(pieces)
+    best_start, best_count = 0, -1
+    window_count = sum(flags[:words])
+    best_count, best_start = window_count, 0
+    for start in range(1, max(1, len(pieces) - words + 1)):
+        window_count += flags[start + words - 1] - flags[start - 1] if start + words - 1 < len(pieces) else 0
+        if window_count > best_count:
+            best_count, best_start = window_count, start
+    # Start the window a little before the first match so it reads as a phrase.
+    first = next((i for i in range(best_start, min(len(pieces), best_start + words)) if flags[i]), best_start)
+    start = max(0, min(best_start, first - 3))
+    out = []
+    for i in range(start, min(len(pieces), start + words)):
+        piece = html.escape(pieces[i])
+        out.append(f"<mark>{piece}</mark>" if flags[i] else piece)
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if start + words < len(pieces) else ""
+    return prefix + " ".join(out) + suffix
