@@ -135,7 +135,10 @@ def _placement_signals(workspace, host_app: str, path: str, field_key: str, erro
                 strength, reason = 1.0, "placed on this error"
         if not strength and field_key and pl.field_key == field_key:
             strength, reason = 0.95, "placed on this field"
-        if not strength and path:
+        if not strength and pl.trigger in ("error_shown", "error_event"):
+            # A tip for one error says little about the page when that error is absent.
+            strength, reason = 0.15, "placed on this page"
+        elif not strength and path:
             if pl.url_pattern not in ("*", "") and not pl.field_key:
                 strength, reason = 0.6, "placed on this page"
             elif pl.url_pattern not in ("*", ""):
