@@ -105,6 +105,7 @@ def _mount() -> None:
     from unstuck.delivery.api import router as delivery_router
     from unstuck.guidance.api import router as guidance_router
     from unstuck.insights.api import router as insights_router
+    from unstuck.lrs.api import router as lrs_router
 
     api.add_router("", accounts_router)
     api.add_router("", content_router)
@@ -112,6 +113,7 @@ def _mount() -> None:
     api.add_router("", guidance_router)
     api.add_router("", adaptive_router)
     api.add_router("", insights_router)
+    api.add_router("", lrs_router)
 
 
 _mount()

@@ -164,3 +164,16 @@ def test_erasing_a_person_deletes_their_statements_and_audits_it(ws_a):
     assert counts["statements"] == 3
     assert Statement.objects.filter(workspace=ws_a).count() == 1
     assert AuditEntry.objects.filter(workspace=ws_a, action="lrs.erase_person").exists()
+
+
+def test_the_erase_person_command_reports_what_it_removed(ws_a):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    person = create_person(workspace=ws_a, external_id="cli-gone")
+    record_statements(workspace=ws_a, statements=[make(actor=profile.actor_for_person(person))])
+    out = StringIO()
+    call_command("erase_person", "ws-a", "cli-gone", stdout=out)
+    assert "1 statements" in out.getvalue()
+    assert not Statement.objects.filter(workspace=ws_a).exists()

@@ -45,7 +45,9 @@ def test_post_merge_needs_json_objects_on_both_sides(lrs_a):
 
 def test_an_authoring_tool_json_with_a_bom_and_charset_merges(lrs_a):
     body = b"\xef\xbb\xbf" + json.dumps({"bookmark": "s1"}).encode()
-    lrs_a.put("activities/state", body, params=state(), content_type="application/json; charset=UTF-8")
+    lrs_a.put(
+        "activities/state", body, params=state(), content_type="application/json; charset=UTF-8"
+    )
     assert lrs_a.post("activities/state", {"done": True}, params=state()).status_code == 204
     assert lrs_a.get("activities/state", state()).json() == {"bookmark": "s1", "done": True}
 
@@ -57,17 +59,40 @@ def test_state_put_without_precondition_is_allowed_in_1_0_3_but_409_in_2_0(ws_a,
     assert v1.put("activities/state", {"a": 2}, params=state()).status_code == 204
     assert v2.put("activities/state", {"a": 3}, params=state()).status_code == 409
     etag = v2.get("activities/state", state())["ETag"]
-    assert v2.put("activities/state", {"a": 3}, params=state(), headers={"If-Match": etag}).status_code == 204
+    assert (
+        v2.put("activities/state", {"a": 3}, params=state(), headers={"If-Match": etag}).status_code
+        == 204
+    )
 
 
 def test_profile_put_needs_if_match_once_it_exists_and_412_on_a_stale_etag(lrs_a):
     params = {"activityId": ACTIVITY, "profileId": "settings"}
-    assert lrs_a.put("activities/profile", {"v": 1}, params=params, headers={"If-None-Match": "*"}).status_code == 204
+    assert (
+        lrs_a.put(
+            "activities/profile", {"v": 1}, params=params, headers={"If-None-Match": "*"}
+        ).status_code
+        == 204
+    )
     assert lrs_a.put("activities/profile", {"v": 2}, params=params).status_code == 409
-    assert lrs_a.put("activities/profile", {"v": 2}, params=params, headers={"If-None-Match": "*"}).status_code == 412
+    assert (
+        lrs_a.put(
+            "activities/profile", {"v": 2}, params=params, headers={"If-None-Match": "*"}
+        ).status_code
+        == 412
+    )
     etag = lrs_a.get("activities/profile", params)["ETag"]
-    assert lrs_a.put("activities/profile", {"v": 2}, params=params, headers={"If-Match": etag}).status_code == 204
-    assert lrs_a.put("activities/profile", {"v": 3}, params=params, headers={"If-Match": etag}).status_code == 412
+    assert (
+        lrs_a.put(
+            "activities/profile", {"v": 2}, params=params, headers={"If-Match": etag}
+        ).status_code
+        == 204
+    )
+    assert (
+        lrs_a.put(
+            "activities/profile", {"v": 3}, params=params, headers={"If-Match": etag}
+        ).status_code
+        == 412
+    )
     assert lrs_a.get("activities/profile", params).json() == {"v": 2}
     assert lrs_a.get("activities/profile", {"activityId": ACTIVITY}).json() == ["settings"]
 
@@ -107,10 +132,20 @@ def test_activities_and_agents_resources(lrs_a, ws_a):
     from unstuck.accounts.services import create_person
     from unstuck.lrs import profile
 
-    lrs_a.post("statements", {"actor": AGENT, "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
-                              "object": {"id": ACTIVITY, "definition": {"name": {"en-US": "Course"}}}})
+    lrs_a.post(
+        "statements",
+        {
+            "actor": AGENT,
+            "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
+            "object": {"id": ACTIVITY, "definition": {"name": {"en-US": "Course"}}},
+        },
+    )
     r = lrs_a.get("activities", {"activityId": ACTIVITY})
-    assert r.json() == {"objectType": "Activity", "id": ACTIVITY, "definition": {"name": {"en-US": "Course"}}}
+    assert r.json() == {
+        "objectType": "Activity",
+        "id": ACTIVITY,
+        "definition": {"name": {"en-US": "Course"}},
+    }
     person = create_person(workspace=ws_a, external_id="p-1", name="Pat", email="pat@example.com")
     r = lrs_a.get("agents", {"agent": profile.actor_for_person(person)})
     body = r.json()
