@@ -1,3 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views, widget_api
+
+app_name = "delivery"
+
+urlpatterns = [
+    path("widget.js", views.widget_script, name="widget-js"),
+    path("widget/players.js", views.widget_script, {"name": "players.js"}, name="players-js"),
+    path("widget/v1/context", widget_api.context, name="widget-context"),
+    path("widget/v1/units/<str:unit_id>", widget_api.unit, name="widget-unit"),
+    path("widget/v1/search", widget_api.search, name="widget-search"),
+    path("widget/v1/events", widget_api.events, name="widget-events"),
+    path("widget/v1/checklists/<str:unit_id>", widget_api.checklist, name="widget-checklist"),
+    path("widget/v1/today", widget_api.today, name="widget-today"),
+    path("widget/v1/today/<str:card_id>", widget_api.today_answer, name="widget-today-answer"),
+    path("widget/v1/ask", widget_api.ask, name="widget-ask"),
+]

@@ -1,0 +1,204 @@
+"""Widget events → xAPI statements in the Unstuck profile.
+
+The widget batches what happens (help pressed, a unit viewed or completed, a quiz
+answer, a helpful rating, a checklist tick, a target missing, the host app's
+`Unstuck.track` calls) and posts them to /widget/v1/events. Each event becomes at most
+one statement with the host app, page, field, session and unit in its context.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+from typing import Any
+
+from django.utils import timezone
+
+from unstuck.errors import ApiError
+from unstuck.lrs import profile as p
+
+MAX_EVENTS = 100
+
+# event type -> (verb, object kind)
+EVENT_TYPES: dict[str, tuple[str, str]] = {
+    "help_pressed": (p.VERB_REQUESTED_HELP, "page"),
+    "unit_viewed": (p.VERB_EXPERIENCED, "unit"),
+    "unit_completed": (p.VERB_COMPLETED, "unit"),
+    "step_viewed": (p.VERB_PROGRESSED, "unit"),
+    "checklist_ticked": (p.VERB_PROGRESSED, "unit"),
+    "quiz_answered": (p.VERB_ANSWERED, "question"),
+    "scenario_choice": (p.VERB_ANSWERED, "question"),
+    "helpful": (p.VERB_RATED, "unit"),
+    "target_missing": (p.VERB_MISSED_TARGET, "page"),
+    "nudge_shown": (p.VERB_RECEIVED, "nudge"),
+    "nudge_opened": (p.VERB_OPENED, "nudge"),
+    "pulse_answered": (p.VERB_RATED, "survey"),
+    "task_started": (p.VERB_STARTED, "task"),
+    "task_completed": (p.VERB_COMPLETED, "task"),
+    "task_failed": (p.VERB_FAILED, "task"),
+    "error": (p.VERB_ENCOUNTERED_ERROR, "page"),
+    "custom": (p.VERB_TRACKED, "event"),
+    # Counted for frequency caps; no statement.
+    "placement_shown": ("", ""),
+}
+
+
+def _text(value: Any, limit: int = 300) -> str:
+    if value is None:
+        return ""
+    return str(value)[:limit]
+
+
+def _timestamp(value: Any, now: datetime) -> datetime:
+    """The event's time from the browser (ms since epoch), trusted within a day, never in the future."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            at = datetime.fromtimestamp(value / 1000, tz=dt_timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return now
+        if now - timedelta(days=1) <= at <= now:
+            return at
+    return now
+
+
+def _duration_iso(ms: int) -> str:
+    return f"PT{ms / 1000:.3f}S".replace(".000S", "S")
+
+
+def check_events(events: Any) -> list[dict[str, Any]]:
+    if not isinstance(events, list):
+        raise ApiError("events: a list of events.", field="events")
+    if len(events) > MAX_EVENTS:
+        raise ApiError(f"events: at most {MAX_EVENTS} events per request.", field="events")
+    clean = []
+    for i, event in enumerate(events):
+        if not isinstance(event, dict):
+            raise ApiError(f"events.{i}: an object with a type.", field=f"events.{i}")
+        kind = event.get("type")
+        if kind not in EVENT_TYPES:
+            raise ApiError(f"events.{i}.type: unknown event type {kind!r}.", field=f"events.{i}.type")
+        clean.append(event)
+    return clean
+
+
+def statement_for(event: dict[str, Any], *, person: Any, host_app: Any, now: datetime) -> dict[str, Any] | None:
+    kind = event["type"]
+    verb, object_kind = EVENT_TYPES[kind]
+    if not verb:
+        return None
+    slug = host_app.slug
+    page = _text(event.get("page"), 500) or "/"
+    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    unit_id = _text(event.get("unit_id"), 64)
+    task = _text(event.get("task") or data.get("task"), 100)
+    field = _text(event.get("field") or data.get("field"), 100)
+    ext: dict[str, Any] = {
+        p.EXT_HOST_APP: slug, p.EXT_PAGE: page, p.EXT_FIELD: field, p.EXT_SESSION: _text(event.get("session"), 64),
+        p.EXT_UNIT: unit_id, p.EXT_PLACEMENT: _text(event.get("placement_id"), 64), p.EXT_TASK: task,
+        p.EXT_CHANNEL: _text(event.get("channel"), 20) or "widget", p.EXT_TRIGGER: _text(event.get("trigger"), 40),
+    }
+    result: dict[str, Any] = {}
+    object_type = None
+    object_name = None
+    if object_kind == "unit":
+        if not unit_id:
+            return None
+        object_id, object_type = p.unit_activity_id(unit_id), p.ACTIVITY_UNIT
+        object_name = _text(event.get("title"), 200) or None
+        if kind in ("step_viewed", "checklist_ticked"):
+            ext[p.EXT_STEP] = event.get("step") if isinstance(event.get("step"), int) else None
+            if kind == "checklist_ticked":
+                result["completion"] = bool(event.get("done", True))
+        if kind == "helpful":
+            result["extensions"] = {p.RESULT_EXT_HELPFUL: bool(event.get("helpful"))}
+            result["score"] = {"raw": 1 if event.get("helpful") else 0, "min": 0, "max": 1}
+        if kind == "unit_completed":
+            result["completion"] = True
+    elif object_kind == "question":
+        if not unit_id:
+            return None
+        index = event.get("question") if isinstance(event.get("question"), int) else 0
+        object_id = f"{p.unit_activity_id(unit_id)}/questions/{index}"
+        if kind == "scenario_choice":
+            object_id = f"{p.unit_activity_id(unit_id)}/nodes/{_text(event.get('node'), 64)}"
+        object_type = p.ACTIVITY_QUESTION
+        result["response"] = _text(event.get("choice"), 200)
+        if isinstance(event.get("correct"), bool):
+            result["success"] = event["correct"]
+    elif object_kind == "page":
+        object_id, object_type = p.page_activity_id(slug, page), p.ACTIVITY_PAGE
+        if kind == "error":
+            ext[p.EXT_ERROR_CODE] = _text(event.get("code") or data.get("code"), 100)
+            ext[p.EXT_ERROR_MESSAGE] = _text(event.get("message") or data.get("message"), 500)
+    elif object_kind == "task":
+        if not task:
+            return None
+        object_id, object_type = p.task_activity_id(slug, task), p.ACTIVITY_TASK
+        duration = event.get("duration_ms")
+        if isinstance(duration, (int, float)) and not isinstance(duration, bool) and 0 <= duration < 86_400_000:
+            result["duration"] = _duration_iso(int(duration))
+            result["extensions"] = {p.RESULT_EXT_DURATION_MS: int(duration)}
+        if kind != "task_started":
+            result["success"] = kind == "task_completed"
+            result["completion"] = kind == "task_completed"
+    elif object_kind == "nudge":
+        object_id = f"{p.PROFILE_BASE}/nudges/{_text(event.get('nudge_id'), 64) or 'unknown'}"
+        object_type = p.ACTIVITY_NUDGE
+        ext[p.EXT_NUDGE] = _text(event.get("nudge_id"), 64)
+    elif object_kind == "survey":
+        confidence = event.get("confidence")
+        if isinstance(confidence, bool) or not isinstance(confidence, int) or not 1 <= confidence <= 5:
+            return None
+        object_id = f"{p.PROFILE_BASE}/pulses/{_text(event.get('pulse_id'), 64) or 'confidence'}"
+        object_type = p.ACTIVITY_SURVEY
+        result["extensions"] = {p.RESULT_EXT_CONFIDENCE: confidence}
+        result["score"] = {"raw": confidence, "min": 1, "max": 5}
+    else:  # custom event
+        name = _text(event.get("name"), 100)
+        if not name:
+            return None
+        object_id = f"{p.PROFILE_BASE}/apps/{slug}/events/{name}"
+        object_type = p.ACTIVITY_EVENT
+        ext[p.EXT_EVENT_NAME] = name
+    return p.statement(
+        actor=p.actor_for_person(person), verb=verb, object_id=object_id, object_type=object_type,
+        object_name=object_name, result=result or None, extensions=ext,
+        timestamp=_timestamp(event.get("ts"), now),
+    )
+
+
+def record_widget_events(*, identity: Any, events: list[dict[str, Any]]) -> dict[str, Any]:
+    """Record a batch of widget events for the identified person.
+
+    Returns {"recorded": n, "nudges": [...], "pulse": {...} | None}: nudges to show now
+    (from guidance) and a confidence pulse to ask now (from insights).
+    """
+    from unstuck.adaptive import services as adaptive_services
+    from unstuck.guidance import services as guidance_services
+    from unstuck.insights import queries as insights_queries
+    from unstuck.lrs import services as lrs_services
+
+    from .services import record_show
+
+    workspace, person, host_app = identity.workspace, identity.person, identity.host_app
+    now = timezone.now()
+    statements = []
+    for event in check_events(events):
+        if event["type"] == "placement_shown":
+            record_show(workspace=workspace, person=person, placement_id=_text(event.get("placement_id"), 64))
+            continue
+        stmt = statement_for(event, person=person, host_app=host_app, now=now)
+        if stmt is not None:
+            statements.append(stmt)
+    if statements:
+        lrs_services.record_statements(workspace=workspace, statements=statements)
+    nudges = guidance_services.on_statements(workspace=workspace, person=person, statements=statements) or []
+    adaptive_services.on_statements(workspace=workspace, person=person, statements=statements)
+    pulse = None
+    for event in reversed(events):
+        if event["type"] in ("task_completed", "unit_completed"):
+            pulse = insights_queries.pulse_for(
+                workspace=workspace, person=person, task=_text(event.get("task") or (event.get("data") or {}).get("task"), 100),
+                unit_id=_text(event.get("unit_id"), 64))
+            break
+    return {"recorded": len(statements), "nudges": nudges, "pulse": pulse}
