@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 WORDS_PER_MINUTE = 200
@@ -143,7 +143,7 @@ def scenario_longest_path(p: dict) -> tuple[float, list[str]]:
     nodes = {n["id"]: n for n in p.get("nodes") or [] if "id" in n}
     outcomes = p.get("outcomes") or {}
 
-    @lru_cache(maxsize=None)
+    @cache
     def best(node_id: str) -> tuple[float, tuple[str, ...]]:
         node = nodes[node_id]
         choices = node.get("choices") or []

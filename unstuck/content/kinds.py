@@ -88,7 +88,7 @@ def parse_webvtt(text: str) -> list[dict[str, Any]]:
     except Exception as exc:  # webvtt raises MalformedFileError / MalformedCaptionError
         raise ValueError(f"not valid WebVTT ({exc or 'invalid format'})") from exc
     cues = [
-        {"start_s": c.start_in_milliseconds / 1000, "end_s": c.end_in_milliseconds / 1000, "text": c.text}
+        {"start_s": _timestamp_s(c.start), "end_s": _timestamp_s(c.end), "text": c.text}
         for c in vtt.captions
     ]
     if not cues:
@@ -97,6 +97,14 @@ def parse_webvtt(text: str) -> list[dict[str, Any]]:
         if cue["end_s"] < cue["start_s"]:
             raise ValueError(f"not valid WebVTT: cue {i + 1} ends before it starts")
     return cues
+
+
+def _timestamp_s(stamp: str) -> float:
+    """`hh:mm:ss.ttt` (or `mm:ss.ttt`) to seconds."""
+    seconds = 0.0
+    for part in stamp.split(":"):
+        seconds = seconds * 60 + float(part)
+    return seconds
 
 
 def _check_media(payload: Any, *, transcript_field: str) -> None:

@@ -16,7 +16,7 @@ Errors block publishing; warnings are shown to authors and in `unstuck lint`.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -34,7 +34,7 @@ class Issue:
     code: str
     message: str
     field: str | None = None
-    suggestion: dict[str, Any] | None = field(default=None)
+    suggestion: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -126,6 +126,9 @@ class UnitVersion(models.Model):
         ordering = ["-number"]
         constraints = [models.UniqueConstraint(fields=["unit", "number"], name="unitversion_unique_number")]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id} v{self.number}"
+
 
 class Collection(models.Model):
     """An ordered set of units, e.g. a long course split into short units."""
@@ -160,3 +163,6 @@ class CollectionItem(models.Model):
             models.UniqueConstraint(fields=["collection", "position"], name="collectionitem_unique_position"),
             models.UniqueConstraint(fields=["collection", "unit"], name="collectionitem_unique_unit"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.collection_id} #{self.position}"
