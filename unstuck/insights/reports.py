@@ -58,7 +58,7 @@ def filters_from(*, workspace: Workspace, visible_teams: list[str] | None, start
     if start:
         start_d = _parse_date(start, "start")
     else:
-        n = days or DEFAULT_DAYS
+        n = DEFAULT_DAYS if days is None else days
         if not 1 <= n <= MAX_DAYS:
             raise ApiError(f"days: between 1 and {MAX_DAYS}.", field="days")
         start_d = end_d - timedelta(days=n - 1)
