@@ -117,19 +117,21 @@ def split_suggestion(kind: str, body_md: str, payload: dict[str, Any]) -> dict[s
 
 
 def _partition(parts: list[Part], total: float) -> list[list[Part]]:
-    """Greedy contiguous groups of roughly equal length, each under the limit if possible."""
+    """Contiguous groups of roughly equal length: each part goes to the group its midpoint
+    falls in. More groups are tried until each is under the limit (or parts run out)."""
     count = max(2, math.ceil(total / SPLIT_TARGET_S))
-    target = total / count
-    groups: list[list[Part]] = [[]]
-    running = 0.0
-    for part in parts:
-        current = groups[-1]
-        if current and (running + part.seconds > MAX_DURATION_S or running + part.seconds / 2 > target):
-            groups.append([])
-            running = 0.0
-        groups[-1].append(part)
-        running += part.seconds
-    return groups
+    while True:
+        target = total / count
+        groups: list[list[Part]] = [[] for _ in range(count)]
+        elapsed = 0.0
+        for part in parts:
+            index = min(count - 1, int((elapsed + part.seconds / 2) / target)) if target else 0
+            groups[index].append(part)
+            elapsed += part.seconds
+        groups = [g for g in groups if g]
+        if all(sum(p.seconds for p in g) <= MAX_DURATION_S for g in groups) or count >= len(parts):
+            return groups
+        count += 1
 
 
 def _span(group: list[Part]) -> str:
