@@ -1,0 +1,387 @@
+"""Customer support: de-escalating a frustrated customer, triage and escalation."""
+
+from __future__ import annotations
+
+from .format import question, scenario, steps, vtt
+
+UNITS = [
+    {
+        "slug": "frustrated-customer-scenario",
+        "kind": "scenario",
+        "title": "Handling a frustrated customer",
+        "summary": "A customer has been waiting four days for a fix and is angry on the phone. Choose your words "
+        "and see how the call goes.",
+        "skills": ["de-escalation"],
+        "tags": ["support", "de-escalation", "scenario", "angry-customer", "phone"],
+        "body_md": "Tom Berger, operations manager at Initech, calls the support line. His team cannot export "
+        "invoices since Monday; ticket #4821 has had no update for two days.",
+        "payload": scenario(
+            start="opening",
+            nodes=[
+                {
+                    "id": "opening",
+                    "text": "Tom: \"This is the third time I'm calling. Nobody tells me anything and my finance "
+                    "team can't close the month. Is anyone actually working on this?\"",
+                    "choices": [
+                        {
+                            "text": '"I understand, but we have a lot of tickets right now."',
+                            "next": "defensive",
+                            "feedback": '"But" cancels the empathy, and your workload is not his problem.',
+                        },
+                        {
+                            "text": "\"Three calls and no update — that's not OK, and I'm sorry. Let me pull up "
+                            '#4821 right now."',
+                            "next": "heard",
+                            "feedback": "You named what happened, apologised for it and took ownership.",
+                        },
+                        {
+                            "text": '"Please calm down, sir."',
+                            "next": "escalated",
+                            "feedback": "Telling someone to calm down almost always does the opposite.",
+                        },
+                    ],
+                },
+                {
+                    "id": "defensive",
+                    "text": 'Tom: "I don\'t care how many tickets you have. I want to talk to your manager."',
+                    "choices": [
+                        {
+                            "text": "\"You're right, that's not your problem. I'll own this ticket from now on. "
+                            'Can I tell you what I see?"',
+                            "next": "heard",
+                            "feedback": "A good recovery: you agreed with him and took ownership.",
+                        },
+                        {
+                            "text": '"I\'ll transfer you."',
+                            "next": "transferred",
+                            "feedback": "Handing off an angry customer without context makes him tell the "
+                            "story a fourth time.",
+                        },
+                    ],
+                },
+                {
+                    "id": "escalated",
+                    "text": 'Tom (louder): "Don\'t tell me to calm down! Get me someone who can fix this!"',
+                    "choices": [
+                        {
+                            "text": "\"I'm sorry — you have every reason to be upset. I'm staying on this with "
+                            'you. Let me look at #4821."',
+                            "next": "heard",
+                            "feedback": "Acknowledging his reason to be upset lowers the temperature.",
+                        },
+                        {
+                            "text": '"I\'ll transfer you."',
+                            "next": "transferred",
+                            "feedback": "A transfer now feels like being dropped.",
+                        },
+                    ],
+                },
+                {
+                    "id": "heard",
+                    "text": 'You see the ticket is waiting on engineering; a fix is in testing. Tom: "So when '
+                    'will it work?"',
+                    "choices": [
+                        {
+                            "text": '"Should be soon."',
+                            "next": "vague",
+                            "feedback": '"Soon" is what he has heard for four days.',
+                        },
+                        {
+                            "text": "\"The fix is in testing. I'll check with engineering and call you by 3 pm "
+                            "today with a time — and here's a workaround: export as CSV from Reports.\"",
+                            "next": "resolved",
+                            "feedback": "A specific next contact, a time you control, and a workaround today.",
+                        },
+                    ],
+                },
+                {
+                    "id": "resolved",
+                    "text": 'Tom: "OK. CSV will get us through today. Call me at three." You '
+                    "log the promise in the ticket and set a reminder for 2:45 pm.",
+                    "outcome": "success",
+                },
+                {
+                    "id": "vague",
+                    "text": 'Tom: "That\'s what you all say." He hangs up and posts on LinkedIn '
+                    "about Acme's support.",
+                    "outcome": "failure",
+                },
+                {
+                    "id": "transferred",
+                    "text": "Tom waits eight minutes in the queue and reaches your team lead, "
+                    "angrier than before. The case is now a complaint.",
+                    "outcome": "failure",
+                },
+            ],
+        ),
+    },
+    {
+        "slug": "heard-method",
+        "kind": "guide",
+        "title": "The HEARD method for de-escalation",
+        "summary": "Hear, Empathise, Apologise, Resolve, Diagnose: five steps that turn an angry call into a "
+        "solved case.",
+        "skills": ["de-escalation"],
+        "tags": ["support", "de-escalation", "angry-customer", "method"],
+        "body_md": "HEARD comes from hospitality and works on the phone, in chat and by email. Use it whenever a "
+        "customer is upset, whoever's fault it is.",
+        "payload": {
+            "steps": steps(
+                (
+                    "Hear",
+                    "Let the customer finish. Do not interrupt, do not correct facts yet. Take notes of the "
+                    "facts you will need: ticket number, impact, deadline.",
+                ),
+                (
+                    "Empathise",
+                    'Name the impact in their words: *"Your finance team can\'t close the month."* '
+                    'Avoid *"I understand"* followed by *"but"*.',
+                ),
+                (
+                    "Apologise",
+                    "Apologise for the experience, sincerely and once: *\"I'm sorry nobody updated "
+                    'you."* You can apologise without admitting a defect.',
+                ),
+                (
+                    "Resolve",
+                    "Offer what you can do now: a workaround, an owner, a time for the next update. "
+                    "Promise only what you control.",
+                ),
+                (
+                    "Diagnose",
+                    "After the call, find why it happened — a missing update rule, a slow handoff — "
+                    "and tell your lead. That is how the next call does not happen.",
+                ),
+            )
+        },
+    },
+    {
+        "slug": "calm-voice-audio",
+        "kind": "audio",
+        "title": "Calm voice, clear next step",
+        "summary": "Two and a half minutes from Lena, support team lead, on what she does in the first 30 "
+        "seconds of an angry call.",
+        "skills": ["de-escalation"],
+        "tags": ["support", "de-escalation", "audio", "phone"],
+        "body_md": "Lena has led Acme's support desk for six years. Transcript below.",
+        "payload": {
+            "source": "demo/calm-voice-audio.mp3",
+            "length_s": 150,
+            "transcript_vtt": vtt(
+                [
+                    (
+                        0,
+                        30,
+                        "When a call starts angry, I do three things in the first thirty seconds. First, "
+                        "I lower my voice and slow down. People match the pace you set.",
+                    ),
+                    (
+                        30,
+                        65,
+                        "Second, I say the customer's name and repeat back the one thing that hurts "
+                        "most. Not the whole story, the one thing. 'Your invoices can't go out.'",
+                    ),
+                    (
+                        65,
+                        100,
+                        "Third, I say what I'm going to do next, before I do it. 'I'm opening your "
+                        "ticket now.' Silence while you type feels like being ignored.",
+                    ),
+                    (
+                        100,
+                        135,
+                        "And at the end: a time. Not soon, not shortly. 'I'll call you by three.' Then "
+                        "I put a reminder in, because a missed promise is worse than no promise.",
+                    ),
+                    (135, 150, "That's it. Slow, their words, narrate, a time."),
+                ]
+            ),
+        },
+    },
+    {
+        "slug": "ticket-priority-matrix",
+        "kind": "quick_reference",
+        "title": "Ticket priority matrix",
+        "summary": "How to set P1–P4 from impact and urgency, with the response time each priority promises.",
+        "skills": ["ticket-triage"],
+        "tags": ["support", "priority", "triage", "sla", "reference"],
+        "sections_md": (
+            "### Setting the priority\n"
+            "| | Many users blocked | One team blocked | One user blocked | Question or cosmetic |\n"
+            "|---|---|---|---|---|\n"
+            "| **No workaround** | P1 | P2 | P3 | P4 |\n"
+            "| **Workaround exists** | P2 | P3 | P3 | P4 |\n\n"
+            "### What each priority promises\n"
+            "| Priority | First response | Update every | Who is told |\n"
+            "|---|---|---|---|\n"
+            "| P1 | 30 minutes | 2 hours | On-call engineer and support lead, at once |\n"
+            "| P2 | 2 hours | 1 working day | Support lead |\n"
+            "| P3 | 1 working day | 3 working days | — |\n"
+            "| P4 | 3 working days | when it changes | — |\n\n"
+            "### Deadlines\n"
+            "A month-end or payroll deadline raises the priority by one. Write the deadline in the ticket, "
+            "in the customer's words and with the date, so whoever picks it up next sees why it is urgent.\n\n"
+            "### When in doubt\n"
+            "Pick the higher priority and say why in the first internal note. The support lead on duty "
+            "lowers a priority in seconds; a customer who waited a day for a P2 that was set as P3 remembers "
+            "it for a long time. Never lower a priority without telling the customer the new response time.\n"
+        ),
+        "payload": {},
+    },
+    {
+        "slug": "de-escalation-quiz",
+        "kind": "quiz",
+        "title": "Quiz: de-escalation",
+        "summary": "Four situations from the support desk: pick the reply that calms things down.",
+        "skills": ["de-escalation"],
+        "tags": ["support", "de-escalation", "quiz"],
+        "body_md": "Choose the best reply.",
+        "payload": {
+            "questions": [
+                question(
+                    'A customer says: "This is ridiculous, nothing works!" Your first sentence?',
+                    ('"Please calm down."', False, "This usually makes things worse."),
+                    (
+                        '"That sounds really frustrating — tell me what stopped working."',
+                        True,
+                        "Empathy first, then a question that moves to facts.",
+                    ),
+                    (
+                        '"Have you tried restarting?"',
+                        False,
+                        "Jumping to a fix before listening feels dismissive.",
+                    ),
+                ),
+                question(
+                    "Which promise should you make?",
+                    (
+                        '"It\'ll be fixed soon."',
+                        False,
+                        'You do not control the fix, and "soon" is vague.',
+                    ),
+                    ('"I\'ll update you by 3 pm today."', True, "A time you control."),
+                ),
+                question(
+                    "In HEARD, what does the D stand for?",
+                    ("Deflect", False, "Never."),
+                    (
+                        "Diagnose",
+                        True,
+                        "Yes: find the cause after the call so it does not happen again.",
+                    ),
+                    ("Document", False, "You do document, but the D is Diagnose."),
+                ),
+                question(
+                    "The customer asks for your manager. What now?",
+                    ("Transfer at once", False, "Without context they will repeat the story."),
+                    (
+                        "Offer to keep ownership, and brief your lead if they still want it",
+                        True,
+                        "Ownership often removes the need; a warm handoff keeps trust if not.",
+                    ),
+                ),
+            ]
+        },
+    },
+    {
+        "slug": "before-you-escalate",
+        "kind": "checklist",
+        "title": "Before you escalate a ticket",
+        "summary": "What engineering needs in a ticket before they can start, so it does not bounce back.",
+        "skills": ["ticket-triage"],
+        "tags": ["support", "escalation", "checklist", "engineering"],
+        "body_md": "A ticket that bounces back costs the customer a day. Tick these off first.",
+        "payload": {
+            "items": [
+                {"text": "Steps to reproduce, tried by you", "required": True},
+                {"text": "Customer account id and affected users", "required": True},
+                {
+                    "text": "Expected and actual result, with a screenshot or the error text",
+                    "required": True,
+                },
+                {
+                    "text": "Priority set from the matrix, with the customer's deadline",
+                    "required": True,
+                },
+                {
+                    "text": "Workaround offered to the customer (or why there is none)",
+                    "required": False,
+                },
+                {
+                    "text": "Customer told who owns the ticket and when the next update comes",
+                    "required": True,
+                },
+            ]
+        },
+    },
+    {
+        "slug": "escalation-path",
+        "kind": "process_map",
+        "title": "Ticket escalation path",
+        "summary": "From a new ticket to engineering and back: who owns it at each step.",
+        "skills": ["ticket-triage"],
+        "tags": ["support", "escalation", "process"],
+        "body_md": "The support agent who takes the ticket stays its owner towards the customer, even while "
+        "engineering works on it.",
+        "payload": {
+            "nodes": [
+                {"id": "new", "type": "start", "label": "New ticket"},
+                {"id": "triage", "type": "step", "label": "Agent sets priority from the matrix"},
+                {"id": "known", "type": "decision", "label": "Known issue or how-to?"},
+                {"id": "answer", "type": "step", "label": "Answer with the help-center article"},
+                {"id": "p1", "type": "decision", "label": "P1?"},
+                {"id": "oncall", "type": "step", "label": "Page the on-call engineer"},
+                {
+                    "id": "eng",
+                    "type": "step",
+                    "label": "Escalate to engineering queue (checklist done)",
+                },
+                {"id": "update", "type": "step", "label": "Agent updates the customer on schedule"},
+                {"id": "solved", "type": "end", "label": "Solved, customer confirms"},
+            ],
+            "edges": [
+                {"from": "new", "to": "triage"},
+                {"from": "triage", "to": "known"},
+                {"from": "known", "to": "answer", "label": "yes"},
+                {"from": "answer", "to": "solved"},
+                {"from": "known", "to": "p1", "label": "no"},
+                {"from": "p1", "to": "oncall", "label": "yes"},
+                {"from": "p1", "to": "eng", "label": "no"},
+                {"from": "oncall", "to": "update"},
+                {"from": "eng", "to": "update"},
+                {"from": "update", "to": "solved"},
+            ],
+        },
+    },
+    {
+        "slug": "writing-a-calm-email",
+        "kind": "guide",
+        "title": "Replying to an angry email",
+        "summary": "A four-part structure for written replies that lower the temperature and get a case moving.",
+        "skills": ["de-escalation"],
+        "tags": ["support", "de-escalation", "email", "writing"],
+        "body_md": "Written anger reads louder than spoken anger, and so does a cold reply. Use this structure.",
+        "payload": {
+            "steps": steps(
+                (
+                    "Open with their impact",
+                    "*\"I can see your team hasn't been able to export invoices since "
+                    'Monday, right before month end."*',
+                ),
+                (
+                    "Apologise once, specifically",
+                    '*"I\'m sorry we left you without an update for two days."*',
+                ),
+                (
+                    "Say what happens next, with times",
+                    "*\"The fix is in testing. I'll write again by 3 pm CET "
+                    'today. Until then, Reports → Export as CSV gives you the same data."*',
+                ),
+                (
+                    "Sign with your name",
+                    'Not *"The Support Team"*. A name tells them someone owns it.',
+                ),
+            )
+        },
+    },
+]
