@@ -80,6 +80,10 @@ def _pattern_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("^" + "".join(parts) + "/?$" if parts else r"^/?$")
 
 
+def _literal_segments(pattern: str) -> int:
+    return sum(1 for seg in pattern.strip("/").split("/") if seg and "*" not in seg and not seg.startswith(":"))
+
+
 def url_path(url: str) -> str:
     if not url:
         return ""
@@ -116,7 +120,7 @@ def _placement_signals(workspace, host_app: str, path: str, field_key: str, erro
         Placement.objects.for_workspace(workspace)
         .filter(host_app__slug=host_app, is_active=True, unit__status="published")
         .only("id", "unit_id", "url_pattern", "field_key", "trigger", "trigger_config", "audience",
-              "priority", "starts_at", "ends_at")
+              "priority", "starts_at", "ends_at", "is_release_note")
     )
     error_l = (error or "").lower()
     for pl in rows:
@@ -124,29 +128,42 @@ def _placement_signals(workspace, host_app: str, path: str, field_key: str, erro
             continue
         if path and not _pattern_regex(pl.url_pattern or "*").match(path):
             continue
-        targeted = bool(pl.audience) and _audience_ok(pl.audience, person)
+        if pl.audience and person is None:
+            continue  # an audience cannot be checked without knowing who asks
         if not _audience_ok(pl.audience or {}, person):
             continue
+        targeted = bool(pl.audience)
         config = pl.trigger_config or {}
         strength, reason = 0.0, ""
-        if error_l and pl.trigger in ("error_shown", "error_event"):
+        is_error_tip = pl.trigger in ("error_shown", "error_event")
+        field_match = bool(field_key) and pl.field_key == field_key
+        if is_error_tip:
             wanted = str(config.get("text") or config.get("code") or "").lower()
-            if wanted and (wanted in error_l or error_l == wanted):
+            if error_l and ((wanted and (wanted in error_l or error_l == wanted)) or (not wanted and field_match)):
                 strength, reason = 1.0, "placed on this error"
-        if not strength and field_key and pl.field_key == field_key:
-            strength, reason = 0.95, "placed on this field"
-        if not strength and pl.trigger in ("error_shown", "error_event"):
-            # A tip for one error says little about the page when that error is absent.
-            strength, reason = 0.15, "placed on this page"
-        elif not strength and path:
-            if pl.url_pattern not in ("*", "") and not pl.field_key:
-                strength, reason = 0.6, "placed on this page"
-            elif pl.url_pattern not in ("*", ""):
-                strength, reason = 0.45, "placed on this page"
+            elif field_match:
+                strength, reason = 0.5, "placed on this field"
             else:
+                # A tip for one error says little about the page when that error is absent.
+                strength, reason = 0.15, "placed on this page"
+        elif field_match:
+            # With an error on the field, the tip made for that error is the better answer.
+            strength, reason = (0.8 if error_l else 0.95), "placed on this field"
+        elif path:
+            literal = _literal_segments(pl.url_pattern or "*")
+            if literal == 0:
                 strength, reason = 0.3, "placed in this app"
-        elif not strength:
+            else:
+                # The more of the path a pattern spells out, the more it is about this page.
+                strength, reason = 0.3 + 0.1 * min(literal, 3), "placed on this page"
+                if pl.field_key:
+                    strength -= 0.15  # made for one field of the page, not the page
+        else:
             strength, reason = 0.3, "placed in this app"
+        if pl.is_release_note:
+            # Announcements reach people through the release-note detector; as help
+            # for a stuck moment they weigh less than a placement made for it.
+            strength *= 0.7
         strength += min(max(pl.priority, 0), 100) / 10_000  # priority breaks ties only
         key = str(pl.unit_id)
         if key not in out or out[key][0] < strength:
@@ -226,13 +243,19 @@ def rank(*, workspace, host_app: str = "", url: str = "", field: str = "", error
     placed = _placement_signals(workspace, host_app, path, field, error, person)
     text_hits: dict[str, float] = {}
     groups: list[list[str]] = []
-    for text, factor in ((query, 1.0), (error, 0.9), (field.replace("_", " "), 0.5)):
+    # Error codes and field keys read as words: close_date_past -> "close date past".
+    for text, factor in ((query, 1.0), (error.replace("_", " "), 0.9), (field.replace("_", " "), 0.5)):
         if not text.strip():
             continue
         hits, parsed = searchmod.search(workspace, text, limit=30)
         groups += parsed.groups
+        # Relative to the best hit: BM25 magnitudes vary with query length and corpus,
+        # while "the best textual match for these words" is what the weight should mean.
+        top = max((h.score for h in hits), default=0.0) or 1.0
+        best_is_and = bool(hits) and hits[0].score == top
         for h in hits:
-            text_hits[h.unit_id] = max(text_hits.get(h.unit_id, 0.0), h.score * factor)
+            value = (h.score / top) * factor * (1.0 if best_is_and else 0.6)
+            text_hits[h.unit_id] = max(text_hits.get(h.unit_id, 0.0), value)
     ids = set(placed) | set(text_hits)
     if not ids:
         return []
