@@ -237,6 +237,9 @@ LLM_MODEL = env_str("UNSTUCK_LLM_MODEL", "")
 LLM_API_KEY = env_str("UNSTUCK_LLM_API_KEY", "")
 LLM_TIMEOUT_S = env_int("UNSTUCK_LLM_TIMEOUT_S", 30)
 
+# Benchmark-only URLs (a bare JSON view, the ceiling in bench/units_api.py). Off in production.
+BENCH_VIEWS = env_bool("UNSTUCK_BENCH_VIEWS", False)
+
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
 
