@@ -198,7 +198,8 @@ def _placement_index(workspace: Workspace) -> list[tuple[str, Any, str, str]]:
         from unstuck.delivery.models import Placement
     except ImportError:
         return []
-    rows = Placement.objects.filter(workspace=workspace, is_active=True).values_list(
+    # A release note announces a feature everywhere; it does not answer a stuck point.
+    rows = Placement.objects.filter(workspace=workspace, is_active=True, is_release_note=False).values_list(
         "host_app__slug", "url_pattern", "field_key", "unit__title"
     )
     return [(app, compile_pattern(pattern), fld, title) for app, pattern, fld, title in rows]

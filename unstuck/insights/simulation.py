@@ -14,7 +14,9 @@ today for the workspace's people on its CRM host app:
   it views one (1.5–3 minutes of learning). For the pilot group, task time falls by
   25%, errors by half, confidence rises by about 0.8 points; everyone drifts 3% faster
   (the trend that difference-in-differences removes);
-- confidence pulses (1–5) after tasks, at most once per person per task per week.
+- confidence pulses (1–5) after tasks, at most once per person per task per week;
+- a gap: now and then someone asks for help exporting the pipeline on the CRM home page
+  and the search finds nothing (no unit is placed there).
 
 Deterministic for a seed: the same statements (ids from uuid5 of the seed and a
 counter), relative to today's date. Running it again replaces the previous simulated
@@ -40,10 +42,10 @@ from .models import Pilot, WorkTask
 
 TASKS = [
     # key, name, page, base seconds, error probability, error field/code
-    ("log-call", "Log a call", "/calls/new", 95, 0.10, ("outcome", "outcome_missing")),
-    ("create-opportunity", "Create an opportunity", "/opportunities/new", 210, 0.30,
+    ("log-call", "Log a call", "/crm/calls/new/", 95, 0.10, ("outcome", "outcome_missing")),
+    ("create-opportunity", "Create an opportunity", "/crm/opportunities/new/", 210, 0.30,
      ("close_date", "close_date_past")),
-    ("update-forecast", "Update the forecast", "/forecast", 260, 0.22, ("amount", "amount_missing")),
+    ("update-forecast", "Update the forecast", "/crm/forecast/", 260, 0.22, ("amount", "amount_missing")),
 ]
 PILOT_NAME = "Sales: CRM guides in the flow"
 BATCH = 500
@@ -158,6 +160,15 @@ def simulate_history(*, workspace: Workspace, weeks: int = 8, seed: int = 42) ->
                 n = rng.randint(2, 5) if is_sales else rng.randint(0, 2)
                 at = datetime(day.year, day.month, day.day, 9, tzinfo=dt_timezone.utc) + timedelta(
                     minutes=rng.randint(0, 90))
+                if rng.random() < 0.05:
+                    # A need nobody has written a unit for yet: exporting the pipeline
+                    # from the CRM home page. The stuck-point report lists it as a gap.
+                    gext = {P.EXT_PAGE: "/crm/", P.EXT_SESSION: f"sim-gap-{counter + 1}"}
+                    statements.append(make(person, P.VERB_REQUESTED_HELP, P.page_activity_id(slug, "/crm/"),
+                                           P.ACTIVITY_PAGE, at, ext={**gext, P.EXT_TRIGGER: "stuck-button"}))
+                    statements.append(make(person, P.VERB_SEARCHED, f"{P.PROFILE_BASE}/search", P.ACTIVITY_SEARCH,
+                                           at + timedelta(seconds=20),
+                                           ext={**gext, P.EXT_QUERY: "export pipeline to excel", P.EXT_RESULTS: 0}))
                 for _ in range(n):
                     key, name, page, base_s, p_err, (err_field, err_code) = (
                         rng.choice(TASKS) if is_sales else TASKS[0])
