@@ -22,10 +22,9 @@ DEFAULT_RESAMPLES = 2000
 # Below this many observations in any group a comparison is reported as "too small to
 # tell": bootstrap intervals of a median from a handful of values are too optimistic.
 MIN_SAMPLE = 20
-# Resampling more than this many values per group costs time and buys no precision that a
-# dashboard can show; larger groups are thinned to an evenly spaced sorted subsample
-# (which keeps the distribution's shape exactly up to rounding).
-MAX_BOOTSTRAP_N = 20000
+# Above this many values, resampling a mean is replaced by its normal limit (the
+# bootstrap distribution of a mean of thousands of values is normal to display precision).
+MAX_RESAMPLED_MEAN_N = 5000
 
 
 @dataclass(frozen=True)
@@ -61,16 +60,35 @@ def median(values: Sequence[float]) -> float | None:
     return percentile(values, 50)
 
 
-def _as_array(values: Sequence[float]) -> np.ndarray:
-    arr = np.asarray(values, dtype=float)
-    if arr.size > MAX_BOOTSTRAP_N:
-        arr = np.sort(arr)[np.linspace(0, arr.size - 1, MAX_BOOTSTRAP_N).round().astype(int)]
-    return arr
+QUANTILES = {"median": 0.5, "p75": 0.75}
 
 
 def _resampled(arr: np.ndarray, stat: str, rng: np.random.Generator, resamples: int) -> np.ndarray:
-    """The statistic over `resamples` bootstrap resamples of arr (vectorised)."""
-    idx = rng.integers(0, arr.size, size=(resamples, arr.size))
+    """`resamples` draws of the statistic over bootstrap resamples of arr.
+
+    Quantiles are drawn exactly and in O(resamples), without building resamples: a
+    resample is F_n^-1(U_1..U_n) for uniform U, so its k-th smallest value is
+    F_n^-1(U_(k)) with U_(k) ~ Beta(k, n-k+1), and the next one is
+    U_(k) + (1 - U_(k)) * Beta(1, n-k). np.percentile interpolates between those two.
+    This has the same distribution as resampling indices (the simulation tests check
+    coverage), and keeps a report over a million attempts under a second.
+    """
+    n = arr.size
+    if stat in QUANTILES:
+        xs = np.sort(arr)
+        h = (n - 1) * QUANTILES[stat]
+        k = int(np.floor(h))
+        frac = h - k
+        u_k = rng.beta(k + 1, n - k, size=resamples)
+        low = xs[np.minimum((u_k * n).astype(np.int64), n - 1)]
+        if frac == 0 or k + 1 >= n:
+            return low
+        u_next = u_k + (1 - u_k) * rng.beta(1, n - k - 1, size=resamples)
+        high = xs[np.minimum((u_next * n).astype(np.int64), n - 1)]
+        return low + frac * (high - low)
+    if n > MAX_RESAMPLED_MEAN_N:
+        return rng.normal(arr.mean(), arr.std() / np.sqrt(n), size=resamples)
+    idx = rng.integers(0, n, size=(resamples, n))
     return STATISTICS[stat](arr[idx], axis=1)
 
 
@@ -84,7 +102,7 @@ def bootstrap_ci(values: Sequence[float], stat: str = "median", *, seed: int = D
     if arr.size == 1:
         return Interval(estimate, None, None, 1)
     rng = np.random.default_rng(seed)
-    boot = _resampled(_as_array(arr), stat, rng, resamples)
+    boot = _resampled(arr, stat, rng, resamples)
     alpha = (1 - level) / 2
     low, high = np.quantile(boot, [alpha, 1 - alpha])
     return Interval(estimate, float(low), float(high), int(arr.size))
@@ -101,7 +119,7 @@ def difference_ci(a: Sequence[float], b: Sequence[float], stat: str = "median", 
     if n < 2:
         return Interval(estimate, None, None, n)
     rng = np.random.default_rng(seed)
-    diffs = _resampled(_as_array(b_arr), stat, rng, resamples) - _resampled(_as_array(a_arr), stat, rng, resamples)
+    diffs = _resampled(b_arr, stat, rng, resamples) - _resampled(a_arr, stat, rng, resamples)
     alpha = (1 - level) / 2
     low, high = np.quantile(diffs, [alpha, 1 - alpha])
     return Interval(estimate, float(low), float(high), n)
@@ -128,7 +146,7 @@ def diff_in_diff(pilot_before: Sequence[float], pilot_after: Sequence[float], co
     if n < 2:
         return Interval(estimate, None, None, n)
     rng = np.random.default_rng(seed)
-    pb, pa, cb, ca = (_resampled(_as_array(g), stat, rng, resamples) for g in groups)
+    pb, pa, cb, ca = (_resampled(g, stat, rng, resamples) for g in groups)
     boot = (pa - pb) - (ca - cb)
     alpha = (1 - level) / 2
     low, high = np.quantile(boot, [alpha, 1 - alpha])

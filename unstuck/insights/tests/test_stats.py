@@ -109,3 +109,24 @@ def test_proportion_and_mean_verdicts_name_what_changed():
     before, after = stats.wilson_interval(60, 200), stats.wilson_interval(20, 200)
     assert stats.proportion_verdict(before, after, what="error rate").startswith("Error rate fell from 30% to 10%")
     assert "Too few" in stats.mean_verdict(stats.Interval(3, 2, 4, 3), stats.Interval(4, 3, 5, 3), what="confidence")
+
+
+@pytest.mark.parametrize("stat", ["median", "p75"])
+def test_drawing_quantiles_exactly_matches_resampling_indices(stat):
+    data = np.random.default_rng(5).lognormal(4, 0.6, 301)
+    exact = stats._resampled(data, stat, np.random.default_rng(1), 20000)
+    idx = np.random.default_rng(2).integers(0, data.size, size=(20000, data.size))
+    brute = stats.STATISTICS[stat](data[idx], axis=1)
+    for q in (0.025, 0.25, 0.5, 0.75, 0.975):
+        assert np.quantile(exact, q) == pytest.approx(np.quantile(brute, q), rel=0.02)
+
+
+def test_difference_in_differences_intervals_cover_the_constructed_effect_about_95_percent_of_the_time():
+    rng = np.random.default_rng(11)
+    effect, covered = -20.0, 0
+    for i in range(200):
+        pb, cb, ca = (rng.normal(100, 25, 120) for _ in range(3))
+        pa = rng.normal(100 + effect, 25, 120)
+        interval = stats.diff_in_diff(pb, pa, cb, ca, "median", seed=i, resamples=1000)
+        covered += interval.low <= effect <= interval.high
+    assert 176 <= covered <= 198, covered
