@@ -133,6 +133,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "unstuck.sqlite3"),
+            # Keep each thread's connection: opening one runs the PRAGMAs below, which
+            # cost more than a whole simple request (measured by bench/units_api.py).
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # IMMEDIATE: writers take the lock at BEGIN, so concurrent writers wait
                 # (busy timeout) instead of failing with "database is locked" mid-transaction.
@@ -150,6 +154,11 @@ else:
                     "PRAGMA temp_store=MEMORY;"
                 ),
             },
+            # Tests use a file, not shared-cache memory: browser tests send concurrent
+            # requests to the live server, which an in-memory database answers with
+            # "database table is locked"; a WAL file makes them wait instead. One file
+            # per test process, removed when the run ends.
+            "TEST": {"NAME": str(DATA_DIR / f"test-unstuck-{os.getpid()}.sqlite3")},
         }
     }
 # Parallel test runs (several people or CI jobs on one PostgreSQL) need their own test
