@@ -85,7 +85,8 @@ def list_kinds(request):
 def list_units(request, kind: str | None = None, status: str | None = None, skill: str | None = None,
                tag: str | None = None, locale: str | None = None, q: str | None = None,
                stale: bool | None = None):
-    qs = _units(request).prefetch_related("skills")
+    # The list shows no bodies: do not load and decode them.
+    qs = _units(request).prefetch_related("skills").defer("body_md", "body_html", "payload")
     if kind:
         if kind not in KIND_MODELS:
             raise ApiError(f"kind: unknown kind {kind!r}.", field="kind")
