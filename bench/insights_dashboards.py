@@ -25,8 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -55,7 +54,9 @@ def setup(pg_url: str | None) -> None:
     call_command("migrate", verbosity=0)
 
 
-def generate(ws, n: int, *, seed: int = 1, days: int = 56, offset: int = 0, stored_now: bool = False) -> int:
+def generate(
+    ws, n: int, *, seed: int = 1, days: int = 56, offset: int = 0, stored_now: bool = False
+) -> int:
     from unstuck.accounts.models import Person
     from unstuck.content.models import Unit
     from unstuck.lrs import profile as P
@@ -64,22 +65,36 @@ def generate(ws, n: int, *, seed: int = 1, days: int = 56, offset: int = 0, stor
     rng = random.Random(seed)
     people = list(Person.objects.filter(workspace=ws))
     units = [str(u) for u in Unit.objects.filter(workspace=ws).values_list("id", flat=True)]
-    tasks = [("log-call", "/crm/calls/new/", 95_000, "outcome"),
-             ("create-opportunity", "/crm/opportunities/new/", 210_000, "close_date"),
-             ("update-forecast", "/crm/forecast/", 260_000, "amount")]
-    end = datetime.now(dt_timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    tasks = [
+        ("log-call", "/crm/calls/new/", 95_000, "outcome"),
+        ("create-opportunity", "/crm/opportunities/new/", 210_000, "close_date"),
+        ("update-forecast", "/crm/forecast/", 260_000, "amount"),
+    ]
+    end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start = end - timedelta(days=days)
     batch: list[Statement] = []
     made = 0
-    now = datetime.now(dt_timezone.utc)
+    now = datetime.now(UTC)
 
     def add(person, verb, object_id, object_type, ts, **cols):
         nonlocal made
         data = cols.pop("data", {})
-        batch.append(Statement(
-            workspace=ws, statement_id=uuid.uuid4(), stored=now if stored_now else ts, timestamp=ts, verb_id=verb, object_id=object_id,
-            object_type="Activity", actor_key=f"account:https://unstuck.dev/people/{ws.slug}|{person.external_id}",
-            person=person, host_app="crm", data={"verb": {"id": verb}, "object": {"id": object_id}, **data}, **cols))
+        batch.append(
+            Statement(
+                workspace=ws,
+                statement_id=uuid.uuid4(),
+                stored=now if stored_now else ts,
+                timestamp=ts,
+                verb_id=verb,
+                object_id=object_id,
+                object_type="Activity",
+                actor_key=f"account:https://unstuck.dev/people/{ws.slug}|{person.external_id}",
+                person=person,
+                host_app="crm",
+                data={"verb": {"id": verb}, "object": {"id": object_id}, **data},
+                **cols,
+            )
+        )
         made += 1
 
     while made < n:
@@ -91,24 +106,69 @@ def generate(ws, n: int, *, seed: int = 1, days: int = 56, offset: int = 0, stor
         obj = P.task_activity_id("crm", key)
         if rng.random() < 0.3:
             unit = rng.choice(units)
-            add(person, P.VERB_EXPERIENCED, P.unit_activity_id(unit), P.ACTIVITY_UNIT, ts, unit_id=unit,
-                duration_ms=rng.randint(60, 200) * 1000, **common)
+            add(
+                person,
+                P.VERB_EXPERIENCED,
+                P.unit_activity_id(unit),
+                P.ACTIVITY_UNIT,
+                ts,
+                unit_id=unit,
+                duration_ms=rng.randint(60, 200) * 1000,
+                **common,
+            )
             ts += timedelta(seconds=90)
         add(person, P.VERB_STARTED, obj, P.ACTIVITY_TASK, ts, **common)
         if rng.random() < 0.2:
-            add(person, P.VERB_ENCOUNTERED_ERROR, P.page_activity_id("crm", page), P.ACTIVITY_PAGE, ts, field=fld,
-                **common)
+            add(
+                person,
+                P.VERB_ENCOUNTERED_ERROR,
+                P.page_activity_id("crm", page),
+                P.ACTIVITY_PAGE,
+                ts,
+                field=fld,
+                **common,
+            )
         if rng.random() < 0.1:
-            add(person, P.VERB_REQUESTED_HELP, P.page_activity_id("crm", page), P.ACTIVITY_PAGE, ts, field=fld,
-                **common)
-            add(person, P.VERB_SEARCHED, f"{P.PROFILE_BASE}/search", P.ACTIVITY_SEARCH, ts, **common,
-                data={"context": {"extensions": {P.EXT_RESULTS: rng.randint(0, 3)}}})
+            add(
+                person,
+                P.VERB_REQUESTED_HELP,
+                P.page_activity_id("crm", page),
+                P.ACTIVITY_PAGE,
+                ts,
+                field=fld,
+                **common,
+            )
+            add(
+                person,
+                P.VERB_SEARCHED,
+                f"{P.PROFILE_BASE}/search",
+                P.ACTIVITY_SEARCH,
+                ts,
+                **common,
+                data={"context": {"extensions": {P.EXT_RESULTS: rng.randint(0, 3)}}},
+            )
         ms = int(base * rng.lognormvariate(0, 0.35))
         ts += timedelta(milliseconds=ms)
-        add(person, P.VERB_COMPLETED, obj, P.ACTIVITY_TASK, ts, success=True, duration_ms=ms, **common)
+        add(
+            person,
+            P.VERB_COMPLETED,
+            obj,
+            P.ACTIVITY_TASK,
+            ts,
+            success=True,
+            duration_ms=ms,
+            **common,
+        )
         if rng.random() < 0.15:
-            add(person, P.VERB_RATED, f"{P.PROFILE_BASE}/pulses/confidence", P.ACTIVITY_SURVEY, ts, **common,
-                data={"result": {"extensions": {P.RESULT_EXT_CONFIDENCE: rng.randint(1, 5)}}})
+            add(
+                person,
+                P.VERB_RATED,
+                f"{P.PROFILE_BASE}/pulses/confidence",
+                P.ACTIVITY_SURVEY,
+                ts,
+                **common,
+                data={"result": {"extensions": {P.RESULT_EXT_CONFIDENCE: rng.randint(1, 5)}}},
+            )
         if len(batch) >= 5000:
             Statement.objects.bulk_create(batch)
             batch.clear()
@@ -129,14 +189,22 @@ def timed(fn, repeat: int = 5) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--statements", type=int, default=1_000_000)
-    parser.add_argument("--postgres", default="", help="e.g. postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--postgres", default="", help="e.g. postgres://postgres@127.0.0.1:5432/postgres"
+    )
     opts = parser.parse_args()
     setup(opts.postgres or None)
 
     from django.db import connection
     from django.test import Client
 
-    from unstuck.accounts.services import add_member, create_host_app, create_person, create_user, create_workspace
+    from unstuck.accounts.services import (
+        add_member,
+        create_host_app,
+        create_person,
+        create_user,
+        create_workspace,
+    )
     from unstuck.content.models import Unit
     from unstuck.insights.services import build_rollups, create_pilot, create_task
 
@@ -146,16 +214,32 @@ def main() -> None:
     for i in range(200):
         create_person(workspace=ws, external_id=f"p{i:03}", name=f"Person {i}", team=teams[i % 5])
     for i in range(12):
-        Unit.objects.create(workspace=ws, slug=f"u{i}", kind="guide", title=f"Unit {i}", status="published",
-                            duration_s=150)
-    tasks = [create_task(workspace=ws, host_app="crm", key=k, name=k) for k in
-             ("log-call", "create-opportunity", "update-forecast")]
+        Unit.objects.create(
+            workspace=ws,
+            slug=f"u{i}",
+            kind="guide",
+            title=f"Unit {i}",
+            status="published",
+            duration_s=150,
+        )
+    tasks = [
+        create_task(workspace=ws, host_app="crm", key=k, name=k)
+        for k in ("log-call", "create-opportunity", "update-forecast")
+    ]
     user = create_user(email="owner@bench.example", password="bench-password-1")
     add_member(workspace=ws, user=user, role="owner")
-    today = datetime.now(dt_timezone.utc).date()
-    pilot = create_pilot(workspace=ws, data={
-        "name": "Bench pilot", "starts_on": today - timedelta(days=28), "ends_on": today + timedelta(days=7),
-        "group_teams": ["Sales"], "control_mode": "random", "task_ids": [str(t.pk) for t in tasks]})
+    today = datetime.now(UTC).date()
+    pilot = create_pilot(
+        workspace=ws,
+        data={
+            "name": "Bench pilot",
+            "starts_on": today - timedelta(days=28),
+            "ends_on": today + timedelta(days=7),
+            "group_teams": ["Sales"],
+            "control_mode": "random",
+            "task_ids": [str(t.pk) for t in tasks],
+        },
+    )
 
     from django.db import transaction
 
@@ -178,7 +262,10 @@ def main() -> None:
         "stuck points": ("/insights/bench/stuck-points/", "/api/v1/insights/stuck-points"),
         "units": ("/insights/bench/units/", "/api/v1/insights/units"),
         "learning time": ("/insights/bench/learning-time/", "/api/v1/insights/learning-time"),
-        "pilot report": (f"/insights/bench/pilots/{pilot.pk}/", f"/api/v1/insights/pilots/{pilot.pk}/report"),
+        "pilot report": (
+            f"/insights/bench/pilots/{pilot.pk}/",
+            f"/api/v1/insights/pilots/{pilot.pk}/report",
+        ),
         "pilots list": ("/insights/bench/pilots/", "/api/v1/insights/pilots"),
     }
     results = {}
@@ -188,16 +275,23 @@ def main() -> None:
             assert response.status_code == 200, (url, response.status_code)
         results[name] = {
             "page_ms": round(timed(lambda p=page: client.get(p)), 1),
-            "api_ms": round(timed(lambda a=api: client.get(a, HTTP_X_UNSTUCK_WORKSPACE="bench")), 1),
+            "api_ms": round(
+                timed(lambda a=api: client.get(a, HTTP_X_UNSTUCK_WORKSPACE="bench")), 1
+            ),
         }
-    print(json.dumps({
-        "database": connection.vendor,
-        "statements": made + 10_000,
-        "insert_s": round(insert_s, 1),
-        "rollup_rebuild_s": round(rebuild_s, 1),
-        "rollup_incremental_10k_s": round(incremental_s, 2),
-        "dashboards": results,
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "database": connection.vendor,
+                "statements": made + 10_000,
+                "insert_s": round(insert_s, 1),
+                "rollup_rebuild_s": round(rebuild_s, 1),
+                "rollup_incremental_10k_s": round(incremental_s, 2),
+                "dashboards": results,
+            },
+            indent=2,
+        )
+    )
     if opts.postgres:
         connection.close()
 

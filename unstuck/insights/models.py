@@ -14,7 +14,13 @@ import uuid
 
 from django.db import models
 
-from unstuck.accounts.models import HostApp, Person, Workspace, WorkspaceScopedQuerySet, slug_validator
+from unstuck.accounts.models import (
+    HostApp,
+    Person,
+    Workspace,
+    WorkspaceScopedQuerySet,
+    slug_validator,
+)
 
 
 class WorkTask(models.Model):
@@ -43,7 +49,9 @@ class WorkTask(models.Model):
     class Meta:
         ordering = ["host_app__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "host_app", "key"], name="worktask_unique_key")
+            models.UniqueConstraint(
+                fields=["workspace", "host_app", "key"], name="worktask_unique_key"
+            )
         ]
 
     def __str__(self) -> str:
@@ -73,7 +81,9 @@ class Pilot(models.Model):
     ends_on = models.DateField()
     group_people = models.ManyToManyField(Person, blank=True, related_name="pilot_groups")
     group_teams = models.JSONField(default=list, blank=True)
-    control_mode = models.CharField(max_length=10, choices=ControlMode.choices, default=ControlMode.NONE)
+    control_mode = models.CharField(
+        max_length=10, choices=ControlMode.choices, default=ControlMode.NONE
+    )
     control_people = models.ManyToManyField(Person, blank=True, related_name="pilot_controls")
     control_teams = models.JSONField(default=list, blank=True)
     control_size = models.PositiveIntegerField(null=True, blank=True)
@@ -117,8 +127,10 @@ class PulseAsk(models.Model):
     class Meta:
         indexes = [models.Index(fields=["workspace", "person", "subject", "asked_at"])]
 
+    # --- rollups (derived; rebuildable) ----------------------------------------------------
 
-# --- rollups (derived; rebuildable) ----------------------------------------------------
+    def __str__(self) -> str:
+        return f"{self.subject} for {self.person_id} at {self.asked_at:%Y-%m-%d}"
 
 
 class PlaceDay(models.Model):
@@ -154,6 +166,9 @@ class PlaceDay(models.Model):
             models.Index(fields=["workspace", "unit_id", "day"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.host_app} {self.page} {self.field} {self.task}"
+
 
 class PersonDay(models.Model):
     """Daily per person: learning time (the 4-minute principle), help use, confidence."""
@@ -167,11 +182,21 @@ class PersonDay(models.Model):
     errors = models.PositiveIntegerField(default=0)
     task_attempts = models.PositiveIntegerField(default=0)
     unit_views = models.PositiveIntegerField(default=0)
-    confidence = models.JSONField(default=list, blank=True)  # counts of answers 1..5: [n1, n2, n3, n4, n5]
+    confidence = models.JSONField(
+        default=list, blank=True
+    )  # counts of answers 1..5: [n1, n2, n3, n4, n5]
 
     class Meta:
-        indexes = [models.Index(fields=["workspace", "day"]), models.Index(fields=["workspace", "person", "day"])]
-        constraints = [models.UniqueConstraint(fields=["workspace", "day", "person"], name="personday_unique")]
+        indexes = [
+            models.Index(fields=["workspace", "day"]),
+            models.Index(fields=["workspace", "person", "day"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "day", "person"], name="personday_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.person_id}"
 
 
 class TaskAttempt(models.Model):
@@ -200,6 +225,9 @@ class TaskAttempt(models.Model):
             models.Index(fields=["workspace", "person", "day"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.task} by {self.person_id} on {self.day}"
+
 
 class UnitTaskDay(models.Model):
     """Per unit and task and day: attempts in sessions after viewing the unit."""
@@ -217,6 +245,9 @@ class UnitTaskDay(models.Model):
     class Meta:
         indexes = [models.Index(fields=["workspace", "unit_id", "day"])]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id} / {self.task} on {self.day}"
+
 
 class RollupState(models.Model):
     """How far the rollups of a workspace have read the statement log."""
@@ -226,3 +257,6 @@ class RollupState(models.Model):
     watermark = models.DateTimeField(null=True, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
     last_duration_ms = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"rollups of {self.workspace_id} up to {self.watermark}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 PULSE_EVERY = timedelta(days=7)
 
-PULSE_QUESTIONS = {
+PULSE_QUESTIONS: dict[str, dict[str, Any]] = {
     "en": {
         "task": "How confident do you feel doing “{name}” now?",
         "unit": "How confident do you feel about “{name}” now?",
@@ -38,9 +39,9 @@ def _running_pilot_rules(workspace) -> dict[str, tuple[frozenset, frozenset]]:
     from .models import Pilot
 
     rules = {}
-    pilots = Pilot.objects.filter(workspace=workspace, starts_on__lte=today, ends_on__gte=today).prefetch_related(
-        "group_people"
-    )
+    pilots = Pilot.objects.filter(
+        workspace=workspace, starts_on__lte=today, ends_on__gte=today
+    ).prefetch_related("group_people")
     for pilot in pilots:
         people = frozenset(str(p.pk) for p in pilot.group_people.all())
         teams = frozenset(pilot.group_teams)
@@ -83,7 +84,9 @@ def pulse_for(*, workspace, person, task: str = "", unit_id: str = "") -> dict |
 
     if person is None or getattr(person, "is_anonymous", False) or not (task or unit_id):
         return None
-    strings = PULSE_QUESTIONS.get((getattr(person, "locale", "") or "en")[:2], PULSE_QUESTIONS["en"])
+    strings = PULSE_QUESTIONS.get(
+        (getattr(person, "locale", "") or "en")[:2], PULSE_QUESTIONS["en"]
+    )
     if task:
         work_task = WorkTask.objects.filter(workspace=workspace, key=task).first()
         if work_task is None:
@@ -107,8 +110,15 @@ def pulse_for(*, workspace, person, task: str = "", unit_id: str = "") -> dict |
         if recent.exists():
             return None
         try:
-            ask = PulseAsk.objects.create(workspace=workspace, person=person, subject=subject, asked_at=now)
+            ask = PulseAsk.objects.create(
+                workspace=workspace, person=person, subject=subject, asked_at=now
+            )
         except IntegrityError:
             return None
-    return {"id": str(ask.pk), "question": question, "task": task, "unit_id": unit_id if not task else "",
-            "scale": strings["scale"]}
+    return {
+        "id": str(ask.pk),
+        "question": question,
+        "task": task,
+        "unit_id": unit_id if not task else "",
+        "scale": strings["scale"],
+    }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, Sum
@@ -39,8 +39,12 @@ class Filters:
         return (self.end - self.start).days + 1
 
     def as_dict(self) -> dict[str, Any]:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "app": self.host_app,
-                "teams": list(self.teams) if self.teams is not None else None}
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "app": self.host_app,
+            "teams": list(self.teams) if self.teams is not None else None,
+        }
 
 
 def _parse_date(value: str, field: str) -> date:
@@ -50,8 +54,16 @@ def _parse_date(value: str, field: str) -> date:
         raise ApiError(f"{field}: a date like 2026-03-01.", field=field) from exc
 
 
-def filters_from(*, workspace: Workspace, visible_teams: list[str] | None, start: str = "", end: str = "",
-                 app: str = "", team: str = "", days: int | None = None) -> Filters:
+def filters_from(
+    *,
+    workspace: Workspace,
+    visible_teams: list[str] | None,
+    start: str = "",
+    end: str = "",
+    app: str = "",
+    team: str = "",
+    days: int | None = None,
+) -> Filters:
     """Filters from request parameters. A manager's view is always limited to their
     teams; asking for another team is refused rather than silently showing nothing."""
     end_d = _parse_date(end, "end") if end else timezone.now().date()
@@ -69,8 +81,12 @@ def filters_from(*, workspace: Workspace, visible_teams: list[str] | None, start
     teams: tuple[str, ...] | None = tuple(visible_teams) if visible_teams is not None else None
     if team:
         if teams is not None and team not in teams:
-            raise ApiError(f"team: you can see the teams {', '.join(teams)} only.", status=403, code="forbidden",
-                           field="team")
+            raise ApiError(
+                f"team: you can see the teams {', '.join(teams)} only.",
+                status=403,
+                code="forbidden",
+                field="team",
+            )
         teams = (team,)
     return Filters(workspace, start_d, end_d, app.strip(), teams)
 
@@ -102,28 +118,58 @@ def _r(x: float | None, nd: int = 1) -> float | None:
 def overview(f: Filters) -> dict[str, Any]:
     place = _scoped(PlaceDay.objects, f)
     sums = place.aggregate(
-        help_requests=Sum("help_requests"), failed_searches=Sum("failed_searches"), errors=Sum("errors"),
-        task_attempts=Sum("task_attempts"), task_failures=Sum("task_failures"), unit_views=Sum("unit_views"),
-        unit_completions=Sum("unit_completions"), helpful_yes=Sum("helpful_yes"), helpful_no=Sum("helpful_no"),
-        confidence_sum=Sum("confidence_sum"), confidence_n=Sum("confidence_n"),
+        help_requests=Sum("help_requests"),
+        failed_searches=Sum("failed_searches"),
+        errors=Sum("errors"),
+        task_attempts=Sum("task_attempts"),
+        task_failures=Sum("task_failures"),
+        unit_views=Sum("unit_views"),
+        unit_completions=Sum("unit_completions"),
+        helpful_yes=Sum("helpful_yes"),
+        helpful_no=Sum("helpful_no"),
+        confidence_sum=Sum("confidence_sum"),
+        confidence_n=Sum("confidence_n"),
     )
     sums = {k: v or 0 for k, v in sums.items()}
     attempts = _scoped(TaskAttempt.objects, f)
-    durations = list(attempts.filter(is_success=True, duration_ms__isnull=False).values_list("duration_ms", flat=True))
+    durations = list(
+        attempts.filter(is_success=True, duration_ms__isnull=False).values_list(
+            "duration_ms", flat=True
+        )
+    )
     with_error = attempts.filter(Q(errors__gt=0) | Q(is_success=False)).count()
     persons = _scoped(PersonDay.objects, f, app=False)
     people = persons.values("person").distinct().count()
-    helped = persons.filter(Q(help_requests__gt=0) | Q(unit_views__gt=0)).values("person").distinct().count()
+    helped = (
+        persons.filter(Q(help_requests__gt=0) | Q(unit_views__gt=0))
+        .values("person")
+        .distinct()
+        .count()
+    )
 
     weekly: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in place.values("day").annotate(h=Sum("help_requests"), e=Sum("errors"), a=Sum("task_attempts"),
-                                            t=Sum("task_time_ms"), v=Sum("unit_views")):
+    for row in place.values("day").annotate(
+        h=Sum("help_requests"),
+        e=Sum("errors"),
+        a=Sum("task_attempts"),
+        t=Sum("task_time_ms"),
+        v=Sum("unit_views"),
+    ):
         w = weekly[_week(row["day"])]
         for k in ("h", "e", "a", "t", "v"):
             w[k] += row[k] or 0
     weeks = sorted(weekly)
-    trend = [[w.isoformat(), weekly[w]["h"], weekly[w]["e"], weekly[w]["a"],
-              _r(weekly[w]["t"] / weekly[w]["a"] / 1000) if weekly[w]["a"] else None, weekly[w]["v"]] for w in weeks]
+    trend = [
+        [
+            w.isoformat(),
+            weekly[w]["h"],
+            weekly[w]["e"],
+            weekly[w]["a"],
+            _r(weekly[w]["t"] / weekly[w]["a"] / 1000) if weekly[w]["a"] else None,
+            weekly[w]["v"],
+        ]
+        for w in weeks
+    ]
     rated = sums["helpful_yes"] + sums["helpful_no"]
     totals = {
         "help_requests": sums["help_requests"],
@@ -136,7 +182,9 @@ def overview(f: Filters) -> dict[str, Any]:
         "unit_views": sums["unit_views"],
         "unit_completions": sums["unit_completions"],
         "helpful_rate": _r(sums["helpful_yes"] / rated, 3) if rated else None,
-        "confidence_mean": _r(sums["confidence_sum"] / sums["confidence_n"], 2) if sums["confidence_n"] else None,
+        "confidence_mean": _r(sums["confidence_sum"] / sums["confidence_n"], 2)
+        if sums["confidence_n"]
+        else None,
         "confidence_answers": sums["confidence_n"],
         "active_people": people,
         "adoption": _r(helped / people, 3) if people else None,
@@ -152,7 +200,10 @@ def overview(f: Filters) -> dict[str, Any]:
         "filters": f.as_dict(),
         "totals": totals,
         "tables": {
-            "weekly": _table(["week", "help_requests", "errors", "task_attempts", "avg_task_s", "unit_views"], trend),
+            "weekly": _table(
+                ["week", "help_requests", "errors", "task_attempts", "avg_task_s", "unit_views"],
+                trend,
+            ),
             "top_stuck_points": stuck["tables"]["stuck_points"],
             "pilots": _table(["pilot", "starts_on", "ends_on", "status"], pilots),
         },
@@ -172,18 +223,27 @@ def usual_times(workspace: Workspace) -> dict[tuple[str, str], int]:
     }
     since = timezone.now().date() - timedelta(days=USUAL_WINDOW_DAYS)
     pairs = (
-        TaskAttempt.objects.filter(workspace=workspace, day__gte=since).values_list("host_app", "task").distinct()
+        TaskAttempt.objects.filter(workspace=workspace, day__gte=since)
+        .values_list("host_app", "task")
+        .distinct()
     )
     for app, task in pairs:
         if (app, task) in usual:
             continue
         durations = list(
-            TaskAttempt.objects.filter(workspace=workspace, host_app=app, task=task, day__gte=since,
-                                       is_success=True, duration_ms__isnull=False)
-            .values_list("duration_ms", flat=True)
+            TaskAttempt.objects.filter(
+                workspace=workspace,
+                host_app=app,
+                task=task,
+                day__gte=since,
+                is_success=True,
+                duration_ms__isnull=False,
+            ).values_list("duration_ms", flat=True)
         )
         if durations:
-            usual[(app, task)] = int(stats.median(durations) or 0)
+            usual[(app, task)] = int(
+                stats.median([float(d) for d in durations if d is not None]) or 0
+            )
     return usual
 
 
@@ -199,9 +259,9 @@ def _placement_index(workspace: Workspace) -> list[tuple[str, Any, str, str]]:
     except ImportError:
         return []
     # A release note announces a feature everywhere; it does not answer a stuck point.
-    rows = Placement.objects.filter(workspace=workspace, is_active=True, is_release_note=False).values_list(
-        "host_app__slug", "url_pattern", "field_key", "unit__title"
-    )
+    rows = Placement.objects.filter(
+        workspace=workspace, is_active=True, is_release_note=False
+    ).values_list("host_app__slug", "url_pattern", "field_key", "unit__title")
     return [(app, compile_pattern(pattern), fld, title) for app, pattern, fld, title in rows]
 
 
@@ -226,28 +286,47 @@ def stuck_points(f: Filters, *, limit: int = 50) -> dict[str, Any]:
     rows = (
         _scoped(PlaceDay.objects, f)
         .values("host_app", "page", "field", "task")
-        .annotate(help_requests=Sum("help_requests"), failed_searches=Sum("failed_searches"), errors=Sum("errors"),
-                  attempts=Sum("task_attempts"))
+        .annotate(
+            help_requests=Sum("help_requests"),
+            failed_searches=Sum("failed_searches"),
+            errors=Sum("errors"),
+            attempts=Sum("task_attempts"),
+        )
     )
     places: dict[tuple, dict[str, int]] = {}
     for row in rows:
         if not (row["help_requests"] or row["failed_searches"] or row["errors"] or row["attempts"]):
             continue
         key = (row["host_app"], row["page"], row["field"], row["task"])
-        places[key] = {"help_requests": row["help_requests"], "failed_searches": row["failed_searches"],
-                       "errors": row["errors"], "attempts": row["attempts"], "slow_tasks": 0}
+        places[key] = {
+            "help_requests": row["help_requests"],
+            "failed_searches": row["failed_searches"],
+            "errors": row["errors"],
+            "attempts": row["attempts"],
+            "slow_tasks": 0,
+        }
     usual = usual_times(f.workspace)
     for (app, task), usual_ms in usual.items():
         if f.host_app and app != f.host_app:
             continue
         slow = (
-            _scoped(TaskAttempt.objects, f).filter(host_app=app, task=task, duration_ms__gt=usual_ms)
-            .values("page").annotate(n=Count("id"))
+            _scoped(TaskAttempt.objects, f)
+            .filter(host_app=app, task=task, duration_ms__gt=usual_ms)
+            .values("page")
+            .annotate(n=Count("id"))
         )
         for row in slow:
             key = (app, row["page"], "", task)
-            entry = places.setdefault(key, {"help_requests": 0, "failed_searches": 0, "errors": 0, "attempts": 0,
-                                            "slow_tasks": 0})
+            entry = places.setdefault(
+                key,
+                {
+                    "help_requests": 0,
+                    "failed_searches": 0,
+                    "errors": 0,
+                    "attempts": 0,
+                    "slow_tasks": 0,
+                },
+            )
             entry["slow_tasks"] += row["n"]
     index = _placement_index(f.workspace)
     ranked = []
@@ -256,13 +335,34 @@ def stuck_points(f: Filters, *, limit: int = 50) -> dict[str, Any]:
         if score == 0:
             continue
         units = _placed_units(index, app, page, fld)
-        ranked.append({"host_app": app, "page": page, "field": fld, "task": task, **m, "score": score,
-                       "covered": bool(units), "units": units,
-                       "usual_task_s": _r(usual[(app, task)] / 1000) if (app, task) in usual else None})
+        ranked.append(
+            {
+                "host_app": app,
+                "page": page,
+                "field": fld,
+                "task": task,
+                **m,
+                "score": score,
+                "covered": bool(units),
+                "units": units,
+                "usual_task_s": _r(usual[(app, task)] / 1000) if (app, task) in usual else None,
+            }
+        )
     ranked.sort(key=lambda r: (-r["score"], r["host_app"], r["page"], r["field"], r["task"]))
     gaps = [r for r in ranked if not r["covered"]][:10]
-    cols = ["host_app", "page", "field", "task", "help_requests", "failed_searches", "errors", "slow_tasks",
-            "score", "covered", "units"]
+    cols = [
+        "host_app",
+        "page",
+        "field",
+        "task",
+        "help_requests",
+        "failed_searches",
+        "errors",
+        "slow_tasks",
+        "score",
+        "covered",
+        "units",
+    ]
 
     def as_row(r):
         return [r[c] if c != "units" else "; ".join(r["units"]) for c in cols]
@@ -286,25 +386,47 @@ def learning_time(f: Filters) -> dict[str, Any]:
     workspace's daily budget. Days without learning are not counted as zero-minute days
     (a person who did not work that day is not "under budget")."""
     budget_ms = f.workspace.daily_budget_s * 1000
-    rows = list(_scoped(PersonDay.objects, f, app=False).filter(learning_ms__gt=0)
-                .values_list("person_id", "day", "learning_ms"))
-    names = dict(Person.objects.filter(workspace=f.workspace, id__in={r[0] for r in rows})
-                 .values_list("id", "name"))
-    teams = dict(Person.objects.filter(workspace=f.workspace, id__in={r[0] for r in rows})
-                 .values_list("id", "team"))
+    rows = list(
+        _scoped(PersonDay.objects, f, app=False)
+        .filter(learning_ms__gt=0)
+        .values_list("person_id", "day", "learning_ms")
+    )
+    names = dict(
+        Person.objects.filter(workspace=f.workspace, id__in={r[0] for r in rows}).values_list(
+            "id", "name"
+        )
+    )
+    teams = dict(
+        Person.objects.filter(workspace=f.workspace, id__in={r[0] for r in rows}).values_list(
+            "id", "team"
+        )
+    )
     per_person: dict[Any, list[int]] = defaultdict(list)
     weekly: dict[date, list[int]] = defaultdict(list)
     for pid, day, ms in rows:
         per_person[pid].append(ms)
         weekly[_week(day)].append(ms)
     over = sum(1 for r in rows if r[2] > budget_ms)
-    buckets = [("0–1 min", 0, 60_000), ("1–2 min", 60_000, 120_000), ("2–4 min", 120_000, 240_000),
-               ("4–6 min", 240_000, 360_000), ("over 6 min", 360_000, 10**12)]
+    buckets = [
+        ("0–1 min", 0, 60_000),
+        ("1–2 min", 60_000, 120_000),
+        ("2–4 min", 120_000, 240_000),
+        ("4–6 min", 240_000, 360_000),
+        ("over 6 min", 360_000, 10**12),
+    ]
     histogram = [[label, sum(1 for r in rows if lo <= r[2] < hi)] for label, lo, hi in buckets]
     people = sorted(
-        ([names.get(pid) or str(pid), teams.get(pid, ""), len(v), _r(sum(v) / len(v) / 60000, 2),
-          sum(1 for x in v if x > budget_ms), _r(sum(1 for x in v if x > budget_ms) / len(v), 3)]
-         for pid, v in per_person.items()),
+        (
+            [
+                names.get(pid) or str(pid),
+                teams.get(pid, ""),
+                len(v),
+                _r(sum(v) / len(v) / 60000, 2),
+                sum(1 for x in v if x > budget_ms),
+                _r(sum(1 for x in v if x > budget_ms) / len(v), 3),
+            ]
+            for pid, v in per_person.items()
+        ),
         key=lambda r: (-r[3], r[0]),
     )
     totals = {
@@ -312,7 +434,9 @@ def learning_time(f: Filters) -> dict[str, Any]:
         "person_days": len(rows),
         "people": len(per_person),
         "mean_min_per_day": _r(sum(r[2] for r in rows) / len(rows) / 60000, 2) if rows else None,
-        "median_min_per_day": _r((stats.median([r[2] for r in rows]) or 0) / 60000, 2) if rows else None,
+        "median_min_per_day": _r((stats.median([r[2] for r in rows]) or 0) / 60000, 2)
+        if rows
+        else None,
         "days_over_budget": over,
         "share_over_budget": _r(over / len(rows), 3) if rows else None,
     }
@@ -320,12 +444,30 @@ def learning_time(f: Filters) -> dict[str, Any]:
         "filters": f.as_dict(),
         "totals": totals,
         "tables": {
-            "weekly": _table(["week", "person_days", "mean_min_per_day", "share_over_budget"],
-                             [[w.isoformat(), len(v), _r(sum(v) / len(v) / 60000, 2),
-                               _r(sum(1 for x in v if x > budget_ms) / len(v), 3)] for w, v in sorted(weekly.items())]),
+            "weekly": _table(
+                ["week", "person_days", "mean_min_per_day", "share_over_budget"],
+                [
+                    [
+                        w.isoformat(),
+                        len(v),
+                        _r(sum(v) / len(v) / 60000, 2),
+                        _r(sum(1 for x in v if x > budget_ms) / len(v), 3),
+                    ]
+                    for w, v in sorted(weekly.items())
+                ],
+            ),
             "distribution": _table(["minutes_per_day", "person_days"], histogram),
-            "people": _table(["person", "team", "days", "mean_min_per_day", "days_over_budget", "share_over_budget"],
-                             people),
+            "people": _table(
+                [
+                    "person",
+                    "team",
+                    "days",
+                    "mean_min_per_day",
+                    "days_over_budget",
+                    "share_over_budget",
+                ],
+                people,
+            ),
         },
     }
 
@@ -338,18 +480,37 @@ def units(f: Filters) -> dict[str, Any]:
     viewing it against attempts at the same tasks without it."""
     from unstuck.content.models import Unit
 
-    rows = (_scoped(PlaceDay.objects, f).exclude(unit_id="").values("unit_id")
-            .annotate(views=Sum("unit_views"), completions=Sum("unit_completions"), yes=Sum("helpful_yes"),
-                      no=Sum("helpful_no")))
-    by_unit = {r["unit_id"]: r for r in rows if r["views"] or r["completions"] or r["yes"] or r["no"]}
+    rows = (
+        _scoped(PlaceDay.objects, f)
+        .exclude(unit_id="")
+        .values("unit_id")
+        .annotate(
+            views=Sum("unit_views"),
+            completions=Sum("unit_completions"),
+            yes=Sum("helpful_yes"),
+            no=Sum("helpful_no"),
+        )
+    )
+    by_unit = {
+        r["unit_id"]: r for r in rows if r["views"] or r["completions"] or r["yes"] or r["no"]
+    }
     totals_by_task = {
-        r["task"]: r for r in _scoped(TaskAttempt.objects, f).values("task")
-        .annotate(n=Count("id"), ok=Count("id", filter=Q(is_success=True)), t=Sum("duration_ms"),
-                  timed=Count("duration_ms"))
+        r["task"]: r
+        for r in _scoped(TaskAttempt.objects, f)
+        .values("task")
+        .annotate(
+            n=Count("id"),
+            ok=Count("id", filter=Q(is_success=True)),
+            t=Sum("duration_ms"),
+            timed=Count("duration_ms"),
+        )
     }
     with_rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for r in (_scoped(UnitTaskDay.objects, f, app=False).values("unit_id", "task")
-              .annotate(n=Sum("attempts"), ok=Sum("successes"), t=Sum("time_ms"), timed=Sum("timed"))):
+    for r in (
+        _scoped(UnitTaskDay.objects, f, app=False)
+        .values("unit_id", "task")
+        .annotate(n=Sum("attempts"), ok=Sum("successes"), t=Sum("time_ms"), timed=Sum("timed"))
+    ):
         if r["task"] not in totals_by_task:
             continue
         w = with_rows[r["unit_id"]]
@@ -375,33 +536,69 @@ def units(f: Filters) -> dict[str, Any]:
         if n < stats.MIN_SAMPLE or n0 < stats.MIN_SAMPLE:
             verdict = f"Too few task attempts after viewing ({n}) or without it ({n0}) to compare."
         else:
-            verdict = stats.proportion_verdict(without, after, what="task success rate").replace(
-                "fell from", "is lower after viewing:").replace("rose from", "is higher after viewing:")
-        out.append({
-            "unit_id": uid, "title": titles.get(uid, "(deleted unit)"), "views": r["views"] or 0,
-            "completions": r["completions"] or 0,
-            "completion_rate": _r((r["completions"] or 0) / r["views"], 3) if r["views"] else None,
-            "helpful_rate": _r((r["yes"] or 0) / rated, 3) if rated else None, "helpful_answers": rated,
-            "attempts_after_view": n, "success_after_view": _r(after.estimate, 3),
-            "attempts_without": n0, "success_without": _r(without.estimate, 3),
-            "time_after_view_s": _r(w["t"] / w["timed"] / 1000) if w.get("timed") else None,
-            "time_without_s": _r(w["t0"] / w["timed0"] / 1000) if w.get("timed0") else None,
-            "verdict": verdict,
-        })
+            verdict = (
+                stats.proportion_verdict(without, after, what="task success rate")
+                .replace("fell from", "is lower after viewing:")
+                .replace("rose from", "is higher after viewing:")
+            )
+        out.append(
+            {
+                "unit_id": uid,
+                "title": titles.get(uid, "(deleted unit)"),
+                "views": r["views"] or 0,
+                "completions": r["completions"] or 0,
+                "completion_rate": _r((r["completions"] or 0) / r["views"], 3)
+                if r["views"]
+                else None,
+                "helpful_rate": _r((r["yes"] or 0) / rated, 3) if rated else None,
+                "helpful_answers": rated,
+                "attempts_after_view": n,
+                "success_after_view": _r(after.estimate, 3),
+                "attempts_without": n0,
+                "success_without": _r(without.estimate, 3),
+                "time_after_view_s": _r(w["t"] / w["timed"] / 1000) if w.get("timed") else None,
+                "time_without_s": _r(w["t0"] / w["timed0"] / 1000) if w.get("timed0") else None,
+                "verdict": verdict,
+            }
+        )
     out.sort(key=lambda u: (-u["views"], u["title"]))
-    cols = ["title", "views", "completions", "completion_rate", "helpful_rate", "attempts_after_view",
-            "success_after_view", "attempts_without", "success_without", "time_after_view_s", "time_without_s"]
-    return {"filters": f.as_dict(), "units": out,
-            "tables": {"units": _table(cols, [[u[c] for c in cols] for u in out])}}
+    cols = [
+        "title",
+        "views",
+        "completions",
+        "completion_rate",
+        "helpful_rate",
+        "attempts_after_view",
+        "success_after_view",
+        "attempts_without",
+        "success_without",
+        "time_after_view_s",
+        "time_without_s",
+    ]
+    return {
+        "filters": f.as_dict(),
+        "units": out,
+        "tables": {"units": _table(cols, [[u[c] for c in cols] for u in out])},
+    }
 
 
 # --- comparisons (pilots, units, placements) ------------------------------------------------
 
 
-def _cell(f_ws: Workspace, people: set, start: date, end: date, tasks: list[tuple[str, str]] | None,
-          teams: tuple[str, ...] | None) -> dict[str, Any]:
-    qs = TaskAttempt.objects.filter(workspace=f_ws, person_id__in=people, day__gte=start, day__lte=end)
-    pd = PersonDay.objects.filter(workspace=f_ws, person_id__in=people, day__gte=start, day__lte=end)
+def _cell(
+    f_ws: Workspace,
+    people: set,
+    start: date,
+    end: date,
+    tasks: list[tuple[str, str]] | None,
+    teams: tuple[str, ...] | None,
+) -> dict[str, Any]:
+    qs = TaskAttempt.objects.filter(
+        workspace=f_ws, person_id__in=people, day__gte=start, day__lte=end
+    )
+    pd = PersonDay.objects.filter(
+        workspace=f_ws, person_id__in=people, day__gte=start, day__lte=end
+    )
     if teams is not None:
         qs, pd = qs.filter(team__in=teams), pd.filter(team__in=teams)
     if tasks:
@@ -422,13 +619,30 @@ def _cell(f_ws: Workspace, people: set, start: date, end: date, tasks: list[tupl
         for i, n in enumerate(c or []):
             conf[i] += n
     answers = [i + 1 for i, n in enumerate(conf) for _ in range(n)]
-    return {"durations": durations, "attempts": len(attempts), "bad": bad, "help": list(help_by_person.values()),
-            "people": len(people), "confidence": conf, "answers": answers, "adopted": len(used)}
+    return {
+        "durations": durations,
+        "attempts": len(attempts),
+        "bad": bad,
+        "help": list(help_by_person.values()),
+        "people": len(people),
+        "confidence": conf,
+        "answers": answers,
+        "adopted": len(used),
+    }
 
 
-def compare(*, workspace: Workspace, group: set, control: set, before: tuple[date, date], after: tuple[date, date],
-            tasks: list[tuple[str, str]] | None = None, teams: tuple[str, ...] | None = None,
-            group_label: str = "pilot group", control_label: str = "control group") -> dict[str, Any]:
+def compare(
+    *,
+    workspace: Workspace,
+    group: set,
+    control: set,
+    before: tuple[date, date],
+    after: tuple[date, date],
+    tasks: list[tuple[str, str]] | None = None,
+    teams: tuple[str, ...] | None = None,
+    group_label: str = "pilot group",
+    control_label: str = "control group",
+) -> dict[str, Any]:
     """Task time (median, p75) before/after and group vs control with 95% bootstrap
     intervals, a difference-in-differences estimate, help requests per person-week,
     error rate per attempt, confidence and adoption, with plain-language verdicts."""
@@ -437,12 +651,19 @@ def compare(*, workspace: Workspace, group: set, control: set, before: tuple[dat
         for g, people in (("group", group), ("control", control))
         for period, rng in (("before", before), ("after", after))
     }
-    weeks = {p: max(((rng[1] - rng[0]).days + 1) / 7, 1 / 7) for p, rng in (("before", before), ("after", after))}
+    weeks = {
+        p: max(((rng[1] - rng[0]).days + 1) / 7, 1 / 7)
+        for p, rng in (("before", before), ("after", after))
+    }
     out: dict[str, Any] = {
-        "periods": {"before": [before[0].isoformat(), before[1].isoformat()],
-                    "after": [after[0].isoformat(), after[1].isoformat()]},
-        "groups": {"group": {"label": group_label, "people": len(group)},
-                   "control": {"label": control_label, "people": len(control)}},
+        "periods": {
+            "before": [before[0].isoformat(), before[1].isoformat()],
+            "after": [after[0].isoformat(), after[1].isoformat()],
+        },
+        "groups": {
+            "group": {"label": group_label, "people": len(group)},
+            "control": {"label": control_label, "people": len(control)},
+        },
         "cells": {},
     }
     interval_rows = []
@@ -450,58 +671,117 @@ def compare(*, workspace: Workspace, group: set, control: set, before: tuple[dat
         med = stats.bootstrap_ci(c["durations"], "median")
         p75 = stats.bootstrap_ci(c["durations"], "p75")
         err = stats.wilson_interval(c["bad"], c["attempts"])
-        helps = stats.rate_per_person_week(c["help"], weeks[period]) if c["help"] else stats.Interval(None, None, None, 0)
+        helps = (
+            stats.rate_per_person_week(c["help"], weeks[period])
+            if c["help"]
+            else stats.Interval(None, None, None, 0)
+        )
         conf = stats.bootstrap_ci(c["answers"], "mean")
         out["cells"][f"{g}_{period}"] = {
-            "attempts": c["attempts"], "timed": len(c["durations"]),
-            "median_s": _sec(med), "p75_s": _sec(p75),
-            "error_rate": _iv(err, 3), "help_per_person_week": _iv(helps, 2),
-            "confidence_mean": _iv(conf, 2), "confidence_distribution": c["confidence"],
+            "attempts": c["attempts"],
+            "timed": len(c["durations"]),
+            "median_s": _sec(med),
+            "p75_s": _sec(p75),
+            "error_rate": _iv(err, 3),
+            "help_per_person_week": _iv(helps, 2),
+            "confidence_mean": _iv(conf, 2),
+            "confidence_distribution": c["confidence"],
             "adoption": _r(c["adopted"] / c["people"], 3) if c["people"] else None,
         }
         interval_rows.append([g, period, c["attempts"], *_sec(med).values(), *_sec(p75).values()])
-    gb, ga, cb, ca = (cells[k]["durations"] for k in (("group", "before"), ("group", "after"),
-                                                          ("control", "before"), ("control", "after")))
+    gb, ga, cb, ca = (
+        cells[k]["durations"]
+        for k in (
+            ("group", "before"),
+            ("group", "after"),
+            ("control", "before"),
+            ("control", "after"),
+        )
+    )
     did = stats.diff_in_diff(gb, ga, cb, ca, "median")
     vs = stats.difference_ci(ca, ga, "median")
     change = stats.difference_ci(gb, ga, "median")
     has_control = bool(control)
     if has_control:
-        verdict = stats.time_verdict(did, pilot_n=min(len(gb), len(ga)), control_n=min(len(cb), len(ca)),
-                                     subject=f"the {group_label}")
+        verdict = stats.time_verdict(
+            did,
+            pilot_n=min(len(gb), len(ga)),
+            control_n=min(len(cb), len(ca)),
+            subject=f"the {group_label}",
+        )
     else:
-        verdict = ("No control group: the before/after change below also contains everything else that changed "
-                   "in the period. " + stats.time_verdict(change, pilot_n=min(len(gb), len(ga)),
-                                                           control_n=min(len(gb), len(ga)), subject=f"the {group_label}"))
+        verdict = (
+            "No control group: the before/after change below also contains everything else that changed "
+            "in the period. "
+            + stats.time_verdict(
+                change,
+                pilot_n=min(len(gb), len(ga)),
+                control_n=min(len(gb), len(ga)),
+                subject=f"the {group_label}",
+            )
+        )
     out["task_time"] = {
-        "did_s": _sec(did), "group_vs_control_after_s": _sec(vs), "group_change_s": _sec(change),
+        "did_s": _sec(did),
+        "group_vs_control_after_s": _sec(vs),
+        "group_change_s": _sec(change),
         "verdict": verdict,
     }
     e = out["cells"]
     out["verdicts"] = {
         "task_time": verdict,
         "errors": stats.proportion_verdict(
-            stats.wilson_interval(cells[("group", "before")]["bad"], cells[("group", "before")]["attempts"]),
-            stats.wilson_interval(cells[("group", "after")]["bad"], cells[("group", "after")]["attempts"]),
-            what=f"the error rate per task attempt in the {group_label}"),
-        "confidence": stats.mean_verdict(stats.bootstrap_ci(cells[("group", "before")]["answers"], "mean"),
-                                         stats.bootstrap_ci(cells[("group", "after")]["answers"], "mean"),
-                                         what=f"confidence in the {group_label}", unit=" of 5"),
+            stats.wilson_interval(
+                cells[("group", "before")]["bad"], cells[("group", "before")]["attempts"]
+            ),
+            stats.wilson_interval(
+                cells[("group", "after")]["bad"], cells[("group", "after")]["attempts"]
+            ),
+            what=f"the error rate per task attempt in the {group_label}",
+        ),
+        "confidence": stats.mean_verdict(
+            stats.bootstrap_ci(cells[("group", "before")]["answers"], "mean"),
+            stats.bootstrap_ci(cells[("group", "after")]["answers"], "mean"),
+            what=f"confidence in the {group_label}",
+            unit=" of 5",
+        ),
     }
     out["tables"] = {
-        "task_time": _table(["group", "period", "attempts", "median_s", "median_low_s", "median_high_s", "median_n",
-                             "p75_s", "p75_low_s", "p75_high_s", "p75_n"], interval_rows),
+        "task_time": _table(
+            [
+                "group",
+                "period",
+                "attempts",
+                "median_s",
+                "median_low_s",
+                "median_high_s",
+                "median_n",
+                "p75_s",
+                "p75_low_s",
+                "p75_high_s",
+                "p75_n",
+            ],
+            interval_rows,
+        ),
         "measures": _table(
             ["measure", "group_before", "group_after", "control_before", "control_after"],
-            [["error_rate", *(e[k]["error_rate"]["estimate"] for k in _CELLS)],
-             ["help_per_person_week", *(e[k]["help_per_person_week"]["estimate"] for k in _CELLS)],
-             ["confidence_mean", *(e[k]["confidence_mean"]["estimate"] for k in _CELLS)],
-             ["adoption", *(e[k]["adoption"] for k in _CELLS)]],
+            [
+                ["error_rate", *(e[k]["error_rate"]["estimate"] for k in _CELLS)],
+                [
+                    "help_per_person_week",
+                    *(e[k]["help_per_person_week"]["estimate"] for k in _CELLS),
+                ],
+                ["confidence_mean", *(e[k]["confidence_mean"]["estimate"] for k in _CELLS)],
+                ["adoption", *(e[k]["adoption"] for k in _CELLS)],
+            ],
         ),
-        "estimates": _table(["estimate", "value_s", "low_s", "high_s"],
-                            [["difference_in_differences_median", *list(_sec(did).values())[:3]],
-                             ["group_minus_control_after_median", *list(_sec(vs).values())[:3]],
-                             ["group_after_minus_before_median", *list(_sec(change).values())[:3]]]),
+        "estimates": _table(
+            ["estimate", "value_s", "low_s", "high_s"],
+            [
+                ["difference_in_differences_median", *list(_sec(did).values())[:3]],
+                ["group_minus_control_after_median", *list(_sec(vs).values())[:3]],
+                ["group_after_minus_before_median", *list(_sec(change).values())[:3]],
+            ],
+        ),
     }
     return out
 
@@ -510,13 +790,21 @@ _CELLS = ("group_before", "group_after", "control_before", "control_after")
 
 
 def _sec(iv: stats.Interval) -> dict[str, Any]:
-    return {"estimate": _r(iv.estimate / 1000) if iv.estimate is not None else None,
-            "low": _r(iv.low / 1000) if iv.low is not None else None,
-            "high": _r(iv.high / 1000) if iv.high is not None else None, "n": iv.n}
+    return {
+        "estimate": _r(iv.estimate / 1000) if iv.estimate is not None else None,
+        "low": _r(iv.low / 1000) if iv.low is not None else None,
+        "high": _r(iv.high / 1000) if iv.high is not None else None,
+        "n": iv.n,
+    }
 
 
 def _iv(iv: stats.Interval, nd: int) -> dict[str, Any]:
-    return {"estimate": _r(iv.estimate, nd), "low": _r(iv.low, nd), "high": _r(iv.high, nd), "n": iv.n}
+    return {
+        "estimate": _r(iv.estimate, nd),
+        "low": _r(iv.low, nd),
+        "high": _r(iv.high, nd),
+        "n": iv.n,
+    }
 
 
 def pilot_report(pilot: Pilot, *, teams: tuple[str, ...] | None = None) -> dict[str, Any]:
@@ -531,9 +819,15 @@ def pilot_report(pilot: Pilot, *, teams: tuple[str, ...] | None = None) -> dict[
     length = (after_end - pilot.starts_on).days + 1
     before = (pilot.starts_on - timedelta(days=length), pilot.starts_on - timedelta(days=1))
     tasks = [(t.host_app.slug, t.key) for t in pilot.tasks.select_related("host_app")] or None
-    result = compare(workspace=pilot.workspace, group=group_person_ids(pilot),
-                     control=group_person_ids(pilot, control=True), before=before,
-                     after=(pilot.starts_on, after_end), tasks=tasks, teams=teams)
+    result = compare(
+        workspace=pilot.workspace,
+        group=group_person_ids(pilot),
+        control=group_person_ids(pilot, control=True),
+        before=before,
+        after=(pilot.starts_on, after_end),
+        tasks=tasks,
+        teams=teams,
+    )
     result["pilot"] = pilot_summary(pilot, today=today)
     return result
 
@@ -541,10 +835,16 @@ def pilot_report(pilot: Pilot, *, teams: tuple[str, ...] | None = None) -> dict[
 def pilot_summary(pilot: Pilot, *, today: date | None = None) -> dict[str, Any]:
     today = today or timezone.now().date()
     return {
-        "id": str(pilot.pk), "name": pilot.name, "description": pilot.description,
-        "starts_on": pilot.starts_on.isoformat(), "ends_on": pilot.ends_on.isoformat(),
-        "status": pilot.status_on(today), "control_mode": pilot.control_mode, "seed": pilot.seed,
-        "group_teams": pilot.group_teams, "control_teams": pilot.control_teams,
+        "id": str(pilot.pk),
+        "name": pilot.name,
+        "description": pilot.description,
+        "starts_on": pilot.starts_on.isoformat(),
+        "ends_on": pilot.ends_on.isoformat(),
+        "status": pilot.status_on(today),
+        "control_mode": pilot.control_mode,
+        "seed": pilot.seed,
+        "group_teams": pilot.group_teams,
+        "control_teams": pilot.control_teams,
         "group_people": sorted(str(p) for p in pilot.group_people.values_list("id", flat=True)),
         "control_people": sorted(str(p) for p in pilot.control_people.values_list("id", flat=True)),
         "unit_ids": sorted(str(u) for u in pilot.units.values_list("id", flat=True)),
@@ -567,38 +867,66 @@ def measure_unit(f: Filters, *, unit_id: str = "", placement_id: str = "") -> di
         try:
             from unstuck.delivery.models import Placement
 
-            placement = Placement.objects.select_related("host_app").filter(workspace=f.workspace,
-                                                                            id=placement_id).first()
+            placement = (
+                Placement.objects.select_related("host_app")
+                .filter(workspace=f.workspace, id=placement_id)
+                .first()
+            )
         except (ImportError, ValueError, Exception):
             placement = None
         if placement is None:
-            raise ApiError("placement: no such placement in this workspace.", status=404, code="not_found",
-                           field="placement")
+            raise ApiError(
+                "placement: no such placement in this workspace.",
+                status=404,
+                code="not_found",
+                field="placement",
+            )
         unit_id = str(placement.unit_id)
-        tasks = [(t.host_app.slug, t.key) for t in WorkTask.objects.filter(workspace=f.workspace,
-                                                                              host_app=placement.host_app)
-                 .select_related("host_app")] or None
+        tasks = [
+            (t.host_app.slug, t.key)
+            for t in WorkTask.objects.filter(
+                workspace=f.workspace, host_app=placement.host_app
+            ).select_related("host_app")
+        ] or None
     try:
         unit = Unit.objects.filter(workspace=f.workspace, id=unit_id).first()
     except Exception:  # not a UUID
         unit = None
     if unit is None:
-        raise ApiError("unit: no such unit in this workspace.", status=404, code="not_found", field="unit")
+        raise ApiError(
+            "unit: no such unit in this workspace.", status=404, code="not_found", field="unit"
+        )
     from datetime import datetime
-    from datetime import timezone as dt_tz
 
-    start_dt = datetime(f.start.year, f.start.month, f.start.day, tzinfo=dt_tz.utc)
-    end_dt = datetime(f.end.year, f.end.month, f.end.day, tzinfo=dt_tz.utc) + timedelta(days=1)
+    start_dt = datetime(f.start.year, f.start.month, f.start.day, tzinfo=UTC)
+    end_dt = datetime(f.end.year, f.end.month, f.end.day, tzinfo=UTC) + timedelta(days=1)
     viewers = set(
-        Statement.objects.filter(workspace=f.workspace, unit_id=str(unit.pk), verb_id=P.VERB_EXPERIENCED,
-                                 timestamp__gte=start_dt, timestamp__lt=end_dt, person__isnull=False)
-        .values_list("person_id", flat=True).distinct()
+        Statement.objects.filter(
+            workspace=f.workspace,
+            unit_id=str(unit.pk),
+            verb_id=P.VERB_EXPERIENCED,
+            timestamp__gte=start_dt,
+            timestamp__lt=end_dt,
+            person__isnull=False,
+        )
+        .values_list("person_id", flat=True)
+        .distinct()
     )
-    active = set(_scoped(PersonDay.objects, f, app=False).values_list("person_id", flat=True).distinct())
+    active = set(
+        _scoped(PersonDay.objects, f, app=False).values_list("person_id", flat=True).distinct()
+    )
     before = (f.start - timedelta(days=f.days), f.start - timedelta(days=1))
-    result = compare(workspace=f.workspace, group=viewers, control=active - viewers, before=before,
-                     after=(f.start, f.end), tasks=tasks, teams=f.teams, group_label=label,
-                     control_label="people who did not view it")
+    result = compare(
+        workspace=f.workspace,
+        group=viewers,
+        control=active - viewers,
+        before=before,
+        after=(f.start, f.end),
+        tasks=tasks,
+        teams=f.teams,
+        group_label=label,
+        control_label="people who did not view it",
+    )
     result["unit"] = {"id": str(unit.pk), "title": unit.title}
     result["filters"] = f.as_dict()
     return result

@@ -24,8 +24,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -51,18 +50,29 @@ DATA_VERBS = {P.VERB_SEARCHED, P.VERB_RATED, P.VERB_TRACKED}
 UNIT_TIME_VERBS = {P.VERB_EXPERIENCED, P.VERB_COMPLETED, P.VERB_PROGRESSED}
 
 PLACE_COUNTERS = (
-    "statements", "help_requests", "searches", "failed_searches", "errors", "task_attempts", "task_failures",
-    "task_time_ms", "unit_views", "unit_completions", "helpful_yes", "helpful_no", "confidence_sum",
+    "statements",
+    "help_requests",
+    "searches",
+    "failed_searches",
+    "errors",
+    "task_attempts",
+    "task_failures",
+    "task_time_ms",
+    "unit_views",
+    "unit_completions",
+    "helpful_yes",
+    "helpful_no",
+    "confidence_sum",
     "confidence_n",
 )
 
 
 def _utc_day(ts: datetime) -> date:
-    return ts.astimezone(dt_timezone.utc).date()
+    return ts.astimezone(UTC).date()
 
 
 def _day_start(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=dt_timezone.utc)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def _is_task_object(object_type: str, object_id: str, data_type: str | None) -> bool:
@@ -92,25 +102,46 @@ class _Builder:
         self.teams = dict(Person.objects.filter(workspace=workspace).values_list("id", "team"))
         self.events: dict[tuple[str, str], tuple[str, str]] = {}
         for t in WorkTask.objects.filter(workspace=workspace).select_related("host_app"):
-            for phase, name in (("start", t.start_event), ("end", t.end_event), ("fail", t.fail_event)):
+            for phase, name in (
+                ("start", t.start_event),
+                ("end", t.end_event),
+                ("fail", t.fail_event),
+            ):
                 if name:
                     self.events[(t.host_app.slug, name)] = (t.key, phase)
         from unstuck.content.models import Unit
 
         self.unit_estimate_ms = {
-            str(pk): (d or 0) * 1000 for pk, d in Unit.objects.filter(workspace=workspace).values_list("id", "duration_s")
+            str(pk): (d or 0) * 1000
+            for pk, d in Unit.objects.filter(workspace=workspace).values_list("id", "duration_s")
         }
 
     def _rows(self, start: datetime, end: datetime):
         from unstuck.lrs.models import Statement
 
-        qs = Statement.objects.filter(workspace=self.workspace, voided=False, is_voiding=False,
-                                      timestamp__gte=start, timestamp__lt=end)
-        data_rows = dict(
-            qs.filter(verb_id__in=DATA_VERBS).values_list("id", "data")
+        qs = Statement.objects.filter(
+            workspace=self.workspace,
+            voided=False,
+            is_voiding=False,
+            timestamp__gte=start,
+            timestamp__lt=end,
         )
-        cols = ("id", "timestamp", "verb_id", "object_id", "person_id", "host_app", "page", "field", "task",
-                "unit_id", "session_id", "success", "duration_ms")
+        data_rows = dict(qs.filter(verb_id__in=DATA_VERBS).values_list("id", "data"))
+        cols = (
+            "id",
+            "timestamp",
+            "verb_id",
+            "object_id",
+            "person_id",
+            "host_app",
+            "page",
+            "field",
+            "task",
+            "unit_id",
+            "session_id",
+            "success",
+            "duration_ms",
+        )
         rows = list(qs.values_list(*cols))
         rows.sort(key=lambda r: (r[1], r[0]))
         return rows, data_rows
@@ -148,8 +179,21 @@ class _Builder:
         def bump(key: tuple, name: str, by: int = 1) -> None:
             place[key][idx[name]] += by
 
-        for (pk, ts, verb, object_id, person_id, host_app, page, fld, task, unit_id, session_id, success,
-             duration_ms) in rows:
+        for (
+            pk,
+            ts,
+            verb,
+            object_id,
+            person_id,
+            host_app,
+            page,
+            fld,
+            task,
+            unit_id,
+            session_id,
+            success,
+            duration_ms,
+        ) in rows:
             day = _utc_day(ts)
             counted = day in target
             team = self.teams.get(person_id, "") if person_id else ""
@@ -163,9 +207,13 @@ class _Builder:
                 "/tasks/" in object_id or (task and not unit_id)
             ):
                 task_key = task or _task_from_object(object_id)
-                phase = {P.VERB_STARTED: "start", P.VERB_COMPLETED: "end", P.VERB_FAILED: "fail"}[verb]
+                phase = {P.VERB_STARTED: "start", P.VERB_COMPLETED: "end", P.VERB_FAILED: "fail"}[
+                    verb
+                ]
             elif verb == P.VERB_TRACKED and data:
-                name = ((data.get("context") or {}).get("extensions") or {}).get(P.EXT_EVENT_NAME, "")
+                name = ((data.get("context") or {}).get("extensions") or {}).get(
+                    P.EXT_EVENT_NAME, ""
+                )
                 found = self.events.get((host_app, name))
                 if found:
                     task_key = task or found[0]
@@ -198,13 +246,26 @@ class _Builder:
                         bump(key, "task_failures")
                     if duration_ms is not None:
                         bump(key, "task_time_ms", int(duration_ms))
-                    viewed = sorted({u for t, u in session_units.get(sess, []) if ts - t < SESSION_WINDOW})
-                    attempts.append(TaskAttempt(
-                        workspace=self.workspace, day=day, ended_at=ts, person_id=person_id, team=team,
-                        host_app=host_app, page=page, task=task_key, session_id=session_id,
-                        duration_ms=int(duration_ms) if duration_ms is not None else None,
-                        is_success=is_success, errors=min(errors, 32767), units_viewed=viewed,
-                    ))
+                    viewed = sorted(
+                        {u for t, u in session_units.get(sess, []) if ts - t < SESSION_WINDOW}
+                    )
+                    attempts.append(
+                        TaskAttempt(
+                            workspace=self.workspace,
+                            day=day,
+                            ended_at=ts,
+                            person_id=person_id,
+                            team=team,
+                            host_app=host_app,
+                            page=page,
+                            task=task_key,
+                            session_id=session_id,
+                            duration_ms=int(duration_ms) if duration_ms is not None else None,
+                            is_success=is_success,
+                            errors=min(errors, 32767),
+                            units_viewed=viewed,
+                        )
+                    )
                     if pd is not None:
                         pd.task_attempts += 1
                     for u in viewed:
@@ -237,7 +298,12 @@ class _Builder:
                 ext = (data.get("result") or {}).get("extensions") or {}
                 conf = ext.get(P.RESULT_EXT_CONFIDENCE)
                 helpful = ext.get(P.RESULT_EXT_HELPFUL)
-                if counted and isinstance(conf, (int, float)) and not isinstance(conf, bool) and 1 <= conf <= 5:
+                if (
+                    counted
+                    and isinstance(conf, (int, float))
+                    and not isinstance(conf, bool)
+                    and 1 <= conf <= 5
+                ):
                     bump(key, "confidence_sum", int(round(conf)))
                     bump(key, "confidence_n")
                     if pd is not None:
@@ -271,20 +337,56 @@ class _Builder:
             for model in (PlaceDay, PersonDay, TaskAttempt, UnitTaskDay):
                 model.objects.filter(workspace=ws, day__in=days).delete()
             PlaceDay.objects.bulk_create(
-                [PlaceDay(workspace=ws, day=k[0], team=k[1], host_app=k[2], page=k[3], field=k[4], task=k[5],
-                          unit_id=k[6], **dict(zip(PLACE_COUNTERS, v))) for k, v in place.items()],
+                [
+                    PlaceDay(
+                        workspace=ws,
+                        day=k[0],
+                        team=k[1],
+                        host_app=k[2],
+                        page=k[3],
+                        field=k[4],
+                        task=k[5],
+                        unit_id=k[6],
+                        **dict(zip(PLACE_COUNTERS, v, strict=True)),
+                    )
+                    for k, v in place.items()
+                ],
                 batch_size=1000,
             )
             PersonDay.objects.bulk_create(
-                [PersonDay(workspace=ws, day=d, person_id=p, team=a.team, learning_ms=a.learning_ms,
-                           help_requests=a.help_requests, errors=a.errors, task_attempts=a.task_attempts,
-                           unit_views=a.unit_views, confidence=a.confidence) for (d, p), a in persons.items()],
+                [
+                    PersonDay(
+                        workspace=ws,
+                        day=d,
+                        person_id=p,
+                        team=a.team,
+                        learning_ms=a.learning_ms,
+                        help_requests=a.help_requests,
+                        errors=a.errors,
+                        task_attempts=a.task_attempts,
+                        unit_views=a.unit_views,
+                        confidence=a.confidence,
+                    )
+                    for (d, p), a in persons.items()
+                ],
                 batch_size=1000,
             )
             TaskAttempt.objects.bulk_create(attempts, batch_size=1000)
             UnitTaskDay.objects.bulk_create(
-                [UnitTaskDay(workspace=ws, day=k[0], team=k[1], unit_id=k[2], task=k[3], attempts=v[0],
-                             successes=v[1], time_ms=v[2], timed=v[3]) for k, v in unit_task.items()],
+                [
+                    UnitTaskDay(
+                        workspace=ws,
+                        day=k[0],
+                        team=k[1],
+                        unit_id=k[2],
+                        task=k[3],
+                        attempts=v[0],
+                        successes=v[1],
+                        time_ms=v[2],
+                        timed=v[3],
+                    )
+                    for k, v in unit_task.items()
+                ],
                 batch_size=1000,
             )
 
@@ -295,12 +397,19 @@ def _refresh_usual_times(workspace: Workspace) -> None:
 
     since = timezone.now().date() - timedelta(days=USUAL_WINDOW_DAYS)
     for work_task in WorkTask.objects.filter(workspace=workspace).select_related("host_app"):
-        durations = list(
-            TaskAttempt.objects.filter(workspace=workspace, task=work_task.key, host_app=work_task.host_app.slug,
-                                       is_success=True, day__gte=since, duration_ms__isnull=False)
-            .values_list("duration_ms", flat=True)
-        )
-        usual = int(median(durations)) if durations else None
+        durations: list[float] = [
+            float(d)
+            for d in TaskAttempt.objects.filter(
+                workspace=workspace,
+                task=work_task.key,
+                host_app=work_task.host_app.slug,
+                is_success=True,
+                day__gte=since,
+                duration_ms__isnull=False,
+            ).values_list("duration_ms", flat=True)
+            if d is not None
+        ]
+        usual = int(median(durations) or 0) if durations else None
         if usual != work_task.usual_duration_ms:
             WorkTask.objects.filter(pk=work_task.pk).update(usual_duration_ms=usual)
 
@@ -335,11 +444,12 @@ def build_rollups(*, workspace: Workspace, rebuild: bool = False) -> dict[str, A
         from unstuck.lrs.models import Statement as S
 
         voided_ids = [
-            (d.get("object") or {}).get("id") for d in new.filter(is_voiding=True).values_list("data", flat=True)
+            (d.get("object") or {}).get("id")
+            for d in new.filter(is_voiding=True).values_list("data", flat=True)
         ]
-        for ts in S.objects.filter(workspace=workspace, statement_id__in=[v for v in voided_ids if v]).values_list(
-            "timestamp", flat=True
-        ):
+        for ts in S.objects.filter(
+            workspace=workspace, statement_id__in=[v for v in voided_ids if v]
+        ).values_list("timestamp", flat=True):
             days.add(_utc_day(ts))
     today = now.date() + timedelta(days=1)
     days = {d for d in days if d <= today}

@@ -25,7 +25,9 @@ _EVENT_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567
 def _check_event(name: str, field: str) -> str:
     name = (name or "").strip()
     if not name or len(name) > 100 or not set(name) <= _EVENT_CHARS:
-        raise ApiError(f"{field}: an event name of letters, digits and _ - . : (at most 100).", field=field)
+        raise ApiError(
+            f"{field}: an event name of letters, digits and _ - . : (at most 100).", field=field
+        )
     return name
 
 
@@ -40,20 +42,35 @@ def _host_app(workspace: Workspace, slug: str) -> HostApp:
 
 
 @transaction.atomic
-def create_task(*, workspace: Workspace, host_app: str, key: str, name: str, description: str = "",
-                start_event: str = "task_started", end_event: str = "task_completed",
-                fail_event: str = "task_failed") -> WorkTask:
+def create_task(
+    *,
+    workspace: Workspace,
+    host_app: str,
+    key: str,
+    name: str,
+    description: str = "",
+    start_event: str = "task_started",
+    end_event: str = "task_completed",
+    fail_event: str = "task_failed",
+) -> WorkTask:
     from unstuck.accounts.services import _check_slug
 
     app = _host_app(workspace, host_app)
     _check_slug(key, "key")
     if not (name or "").strip():
-        raise ApiError("name: give the task a name people recognise, e.g. Log a call.", field="name")
+        raise ApiError(
+            "name: give the task a name people recognise, e.g. Log a call.", field="name"
+        )
     if WorkTask.objects.filter(workspace=workspace, host_app=app, key=key).exists():
         raise Conflict(f"key: {host_app} already has a task {key!r}.", field="key")
     return WorkTask.objects.create(
-        workspace=workspace, host_app=app, key=key, name=name.strip()[:200], description=description,
-        start_event=_check_event(start_event, "start_event"), end_event=_check_event(end_event, "end_event"),
+        workspace=workspace,
+        host_app=app,
+        key=key,
+        name=name.strip()[:200],
+        description=description,
+        start_event=_check_event(start_event, "start_event"),
+        end_event=_check_event(end_event, "end_event"),
         fail_event=_check_event(fail_event, "fail_event") if fail_event else "",
     )
 
@@ -62,7 +79,13 @@ def create_task(*, workspace: Workspace, host_app: str, key: str, name: str, des
 def update_task(*, task: WorkTask, changes: dict[str, Any]) -> WorkTask:
     for attr in ("start_event", "end_event", "fail_event"):
         if attr in changes and changes[attr] is not None:
-            setattr(task, attr, _check_event(changes[attr], attr) if (changes[attr] or attr != "fail_event") else "")
+            setattr(
+                task,
+                attr,
+                _check_event(changes[attr], attr)
+                if (changes[attr] or attr != "fail_event")
+                else "",
+            )
     if changes.get("name") is not None:
         if not changes["name"].strip():
             raise ApiError("name: may not be empty.", field="name")
@@ -103,7 +126,11 @@ def group_person_ids(pilot: Pilot, *, control: bool = False) -> set:
     teams = pilot.control_teams if control else pilot.group_teams
     ids = set(people.values_list("id", flat=True))
     if teams:
-        ids |= set(Person.objects.filter(workspace_id=pilot.workspace_id, team__in=teams).values_list("id", flat=True))
+        ids |= set(
+            Person.objects.filter(workspace_id=pilot.workspace_id, team__in=teams).values_list(
+                "id", flat=True
+            )
+        )
     if control:
         ids -= group_person_ids(pilot)
     return ids
@@ -114,12 +141,14 @@ def _draw_control(pilot: Pilot) -> None:
     seed: sorted ids, then random.Random(seed).sample — the same people every time."""
     group = group_person_ids(pilot)
     rest = sorted(
-        str(pk) for pk in Person.objects.filter(workspace_id=pilot.workspace_id, is_anonymous=False)
-        .exclude(id__in=group).values_list("id", flat=True)
+        str(pk)
+        for pk in Person.objects.filter(workspace_id=pilot.workspace_id, is_anonymous=False)
+        .exclude(id__in=group)
+        .values_list("id", flat=True)
     )
     size = min(pilot.control_size or len(group), len(rest))
     chosen = random.Random(pilot.seed).sample(rest, size) if size else []
-    pilot.control_people.set(chosen)
+    pilot.control_people.set(Person.objects.filter(workspace_id=pilot.workspace_id, id__in=chosen))
 
 
 def _apply_pilot(pilot: Pilot, data: dict[str, Any], *, creating: bool) -> Pilot:
@@ -161,13 +190,18 @@ def _apply_pilot(pilot: Pilot, data: dict[str, Any], *, creating: bool) -> Pilot
         known = _known_placements(ws, ids)
         missing = [i for i in ids if i not in known]
         if missing:
-            raise ApiError(f"placement_ids: no placement {missing[0]} in this workspace.", field="placement_ids")
+            raise ApiError(
+                f"placement_ids: no placement {missing[0]} in this workspace.",
+                field="placement_ids",
+            )
         pilot.placement_ids = sorted(set(ids))
     pilot.save()
     if data.get("group_people") is not None:
         pilot.group_people.set(_people(ws, [str(i) for i in data["group_people"]], "group_people"))
     if data.get("control_people") is not None:
-        pilot.control_people.set(_people(ws, [str(i) for i in data["control_people"]], "control_people"))
+        pilot.control_people.set(
+            _people(ws, [str(i) for i in data["control_people"]], "control_people")
+        )
     if data.get("unit_ids") is not None:
         from unstuck.content.models import Unit
 
@@ -183,18 +217,28 @@ def _apply_pilot(pilot: Pilot, data: dict[str, Any], *, creating: bool) -> Pilot
             raise ApiError("task_ids: a task is not in this workspace.", field="task_ids")
         pilot.tasks.set(tasks)
     if not pilot.group_teams and not pilot.group_people.exists():
-        raise ApiError("group_people: name the people or teams in the pilot group.", field="group_people")
+        raise ApiError(
+            "group_people: name the people or teams in the pilot group.", field="group_people"
+        )
     if pilot.control_mode == Pilot.ControlMode.RANDOM and (
-        creating or any(k in data for k in ("control_mode", "seed", "control_size", "group_people", "group_teams"))
+        creating
+        or any(
+            k in data
+            for k in ("control_mode", "seed", "control_size", "group_people", "group_teams")
+        )
     ):
         _draw_control(pilot)
     elif pilot.control_mode == Pilot.ControlMode.NONE:
         pilot.control_people.clear()
         pilot.control_teams = []
         pilot.save(update_fields=["control_teams"])
-    elif pilot.control_mode == Pilot.ControlMode.CHOSEN and not (pilot.control_teams or pilot.control_people.exists()):
-        raise ApiError("control_people: name the control group's people or teams, or use control_mode random.",
-                       field="control_people")
+    elif pilot.control_mode == Pilot.ControlMode.CHOSEN and not (
+        pilot.control_teams or pilot.control_people.exists()
+    ):
+        raise ApiError(
+            "control_people: name the control group's people or teams, or use control_mode random.",
+            field="control_people",
+        )
     bump_content_version(workspace=ws)
     return pilot
 
@@ -214,7 +258,12 @@ def _known_placements(workspace: Workspace, ids: list[str]) -> set[str]:
             valid.append(uuid.UUID(i))
         except ValueError:
             continue
-    return {str(pk) for pk in Placement.objects.filter(workspace=workspace, id__in=valid).values_list("id", flat=True)}
+    return {
+        str(pk)
+        for pk in Placement.objects.filter(workspace=workspace, id__in=valid).values_list(
+            "id", flat=True
+        )
+    }
 
 
 @transaction.atomic

@@ -28,8 +28,7 @@ from __future__ import annotations
 import math
 import random
 import uuid
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -43,16 +42,31 @@ from .models import Pilot, WorkTask
 TASKS = [
     # key, name, page, base seconds, error probability, error field/code
     ("log-call", "Log a call", "/crm/calls/new/", 95, 0.10, ("outcome", "outcome_missing")),
-    ("create-opportunity", "Create an opportunity", "/crm/opportunities/new/", 210, 0.30,
-     ("close_date", "close_date_past")),
-    ("update-forecast", "Update the forecast", "/crm/forecast/", 260, 0.22, ("amount", "amount_missing")),
+    (
+        "create-opportunity",
+        "Create an opportunity",
+        "/crm/opportunities/new/",
+        210,
+        0.30,
+        ("close_date", "close_date_past"),
+    ),
+    (
+        "update-forecast",
+        "Update the forecast",
+        "/crm/forecast/",
+        260,
+        0.22,
+        ("amount", "amount_missing"),
+    ),
 ]
 PILOT_NAME = "Sales: CRM guides in the flow"
 BATCH = 500
 
 
 def _registration(workspace: Workspace, seed: int) -> str:
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://unstuck.dev/simulation/{workspace.pk}/{seed}"))
+    return str(
+        uuid.uuid5(uuid.NAMESPACE_URL, f"https://unstuck.dev/simulation/{workspace.pk}/{seed}")
+    )
 
 
 def _iso_duration(ms: int) -> str:
@@ -62,17 +76,23 @@ def _iso_duration(ms: int) -> str:
 def _ensure_setup(workspace: Workspace, rng: random.Random, start_day, pilot_start, end_day):
     from unstuck.accounts.services import create_host_app
 
-    host_app = HostApp.objects.filter(workspace=workspace, slug="crm").first() or HostApp.objects.filter(
-        workspace=workspace).first()
+    host_app = (
+        HostApp.objects.filter(workspace=workspace, slug="crm").first()
+        or HostApp.objects.filter(workspace=workspace).first()
+    )
     if host_app is None:
         host_app = create_host_app(workspace=workspace, name="Acme CRM", slug="crm")
     tasks = {}
     for key, name, *_ in TASKS:
         task = WorkTask.objects.filter(workspace=workspace, host_app=host_app, key=key).first()
         if task is None:
-            task = WorkTask.objects.create(workspace=workspace, host_app=host_app, key=key, name=name)
+            task = WorkTask.objects.create(
+                workspace=workspace, host_app=host_app, key=key, name=name
+            )
         tasks[key] = task
-    people = list(Person.objects.filter(workspace=workspace, is_anonymous=False).order_by("external_id"))
+    people = list(
+        Person.objects.filter(workspace=workspace, is_anonymous=False).order_by("external_id")
+    )
     sales = [p for p in people if p.team.lower() == "sales"] or people[: max(2, len(people) // 2)]
     shuffled = sorted(sales, key=lambda p: p.external_id)
     rng.shuffle(shuffled)
@@ -87,8 +107,12 @@ def _ensure_setup(workspace: Workspace, rng: random.Random, start_day, pilot_sta
     try:
         from unstuck.delivery.models import Placement
 
-        placement_ids = sorted(str(pk) for pk in Placement.objects.filter(
-            workspace=workspace, unit__in=crm_units).values_list("id", flat=True))
+        placement_ids = sorted(
+            str(pk)
+            for pk in Placement.objects.filter(workspace=workspace, unit__in=crm_units).values_list(
+                "id", flat=True
+            )
+        )
     except ImportError:
         pass
     pilot = Pilot.objects.filter(workspace=workspace, name=PILOT_NAME).first()
@@ -96,8 +120,10 @@ def _ensure_setup(workspace: Workspace, rng: random.Random, start_day, pilot_sta
 
     if pilot is None:
         pilot = Pilot(workspace=workspace, name=PILOT_NAME)
-    pilot.description = ("Half of the Sales team gets the CRM guides on the fields they struggle with; the "
-                         "other half is the control group. Measured on the three CRM tasks.")
+    pilot.description = (
+        "Half of the Sales team gets the CRM guides on the fields they struggle with; the "
+        "other half is the control group. Measured on the three CRM tasks."
+    )
     pilot.starts_on, pilot.ends_on = pilot_start, end_day + timedelta(days=14)
     pilot.control_mode = Pilot.ControlMode.CHOSEN
     pilot.placement_ids = placement_ids
@@ -130,7 +156,8 @@ def simulate_history(*, workspace: Workspace, weeks: int = 8, seed: int = 42) ->
         # simulation's own statements are recognised by its registration id.
         Statement.objects.filter(workspace=workspace, registration=registration).delete()
         host_app, tasks, people, group_ids, units, pilot = _ensure_setup(
-            workspace, rng, start_day, pilot_start, end_day)
+            workspace, rng, start_day, pilot_start, end_day
+        )
     if not people:
         return {"statements": 0, "people": 0, "pilot": str(pilot.pk)}
     slug = host_app.slug
@@ -141,8 +168,14 @@ def simulate_history(*, workspace: Workspace, weeks: int = 8, seed: int = 42) ->
         nonlocal counter
         counter += 1
         return P.statement(
-            actor=P.actor_for_person(person), verb=verb, object_id=object_id, object_type=object_type,
-            object_name=name, result=result, timestamp=ts, registration=registration,
+            actor=P.actor_for_person(person),
+            verb=verb,
+            object_id=object_id,
+            object_type=object_type,
+            object_name=name,
+            result=result,
+            timestamp=ts,
+            registration=registration,
             extensions={P.EXT_HOST_APP: slug, P.EXT_CHANNEL: "widget", **(ext or {})},
             statement_id=str(uuid.uuid5(uuid.UUID(registration), str(counter))),
         )
@@ -158,20 +191,37 @@ def simulate_history(*, workspace: Workspace, weeks: int = 8, seed: int = 42) ->
                 is_sales = person.team.lower() == "sales" or person.pk in group_ids
                 in_pilot = after and person.pk in group_ids
                 n = rng.randint(2, 5) if is_sales else rng.randint(0, 2)
-                at = datetime(day.year, day.month, day.day, 9, tzinfo=dt_timezone.utc) + timedelta(
-                    minutes=rng.randint(0, 90))
+                at = datetime(day.year, day.month, day.day, 9, tzinfo=UTC) + timedelta(
+                    minutes=rng.randint(0, 90)
+                )
                 if rng.random() < 0.05:
                     # A need nobody has written a unit for yet: exporting the pipeline
                     # from the CRM home page. The stuck-point report lists it as a gap.
                     gext = {P.EXT_PAGE: "/crm/", P.EXT_SESSION: f"sim-gap-{counter + 1}"}
-                    statements.append(make(person, P.VERB_REQUESTED_HELP, P.page_activity_id(slug, "/crm/"),
-                                           P.ACTIVITY_PAGE, at, ext={**gext, P.EXT_TRIGGER: "stuck-button"}))
-                    statements.append(make(person, P.VERB_SEARCHED, f"{P.PROFILE_BASE}/search", P.ACTIVITY_SEARCH,
-                                           at + timedelta(seconds=20),
-                                           ext={**gext, P.EXT_QUERY: "export pipeline to excel", P.EXT_RESULTS: 0}))
+                    statements.append(
+                        make(
+                            person,
+                            P.VERB_REQUESTED_HELP,
+                            P.page_activity_id(slug, "/crm/"),
+                            P.ACTIVITY_PAGE,
+                            at,
+                            ext={**gext, P.EXT_TRIGGER: "stuck-button"},
+                        )
+                    )
+                    statements.append(
+                        make(
+                            person,
+                            P.VERB_SEARCHED,
+                            f"{P.PROFILE_BASE}/search",
+                            P.ACTIVITY_SEARCH,
+                            at + timedelta(seconds=20),
+                            ext={**gext, P.EXT_QUERY: "export pipeline to excel", P.EXT_RESULTS: 0},
+                        )
+                    )
                 for _ in range(n):
                     key, name, page, base_s, p_err, (err_field, err_code) = (
-                        rng.choice(TASKS) if is_sales else TASKS[0])
+                        rng.choice(TASKS) if is_sales else TASKS[0]
+                    )
                     session = f"sim-{counter + 1}"
                     ext = {P.EXT_PAGE: page, P.EXT_TASK: key, P.EXT_SESSION: session}
                     task_id = P.task_activity_id(slug, key)
@@ -179,62 +229,150 @@ def simulate_history(*, workspace: Workspace, weeks: int = 8, seed: int = 42) ->
                         unit = rng.choice(units)
                         view_ms = rng.randint(90, 180) * 1000
                         uext = {**ext, P.EXT_UNIT: str(unit.pk), P.EXT_TRIGGER: "tooltip"}
-                        statements.append(make(person, P.VERB_EXPERIENCED, P.unit_activity_id(unit.pk),
-                                               P.ACTIVITY_UNIT, at, ext=uext, name=unit.title))
+                        statements.append(
+                            make(
+                                person,
+                                P.VERB_EXPERIENCED,
+                                P.unit_activity_id(unit.pk),
+                                P.ACTIVITY_UNIT,
+                                at,
+                                ext=uext,
+                                name=unit.title,
+                            )
+                        )
                         at += timedelta(milliseconds=view_ms)
-                        statements.append(make(person, P.VERB_COMPLETED, P.unit_activity_id(unit.pk),
-                                               P.ACTIVITY_UNIT, at, ext=uext, name=unit.title,
-                                               result={"completion": True, "duration": _iso_duration(view_ms)}))
+                        statements.append(
+                            make(
+                                person,
+                                P.VERB_COMPLETED,
+                                P.unit_activity_id(unit.pk),
+                                P.ACTIVITY_UNIT,
+                                at,
+                                ext=uext,
+                                name=unit.title,
+                                result={"completion": True, "duration": _iso_duration(view_ms)},
+                            )
+                        )
                         if rng.random() < 0.5:
-                            statements.append(make(person, P.VERB_RATED, P.unit_activity_id(unit.pk),
-                                                   P.ACTIVITY_UNIT, at, ext=uext,
-                                                   result={"extensions": {P.RESULT_EXT_HELPFUL: rng.random() < 0.8}}))
-                    statements.append(make(person, P.VERB_STARTED, task_id, P.ACTIVITY_TASK, at, ext=ext, name=name))
-                    factor = speed[person.pk] * (0.97 if after else 1.0) * (0.75 if in_pilot else 1.0)
+                            statements.append(
+                                make(
+                                    person,
+                                    P.VERB_RATED,
+                                    P.unit_activity_id(unit.pk),
+                                    P.ACTIVITY_UNIT,
+                                    at,
+                                    ext=uext,
+                                    result={
+                                        "extensions": {P.RESULT_EXT_HELPFUL: rng.random() < 0.8}
+                                    },
+                                )
+                            )
+                    statements.append(
+                        make(
+                            person, P.VERB_STARTED, task_id, P.ACTIVITY_TASK, at, ext=ext, name=name
+                        )
+                    )
+                    factor = (
+                        speed[person.pk] * (0.97 if after else 1.0) * (0.75 if in_pilot else 1.0)
+                    )
                     ms = int(base_s * 1000 * factor * math.exp(rng.gauss(0, 0.35)))
                     err_p = p_err * (0.5 if in_pilot else 1.0)
                     failed = False
                     if rng.random() < err_p:
-                        statements.append(make(
-                            person, P.VERB_ENCOUNTERED_ERROR, P.page_activity_id(slug, page), P.ACTIVITY_PAGE,
-                            at + timedelta(milliseconds=ms // 2),
-                            ext={**ext, P.EXT_FIELD: err_field, P.EXT_ERROR_CODE: err_code}))
+                        statements.append(
+                            make(
+                                person,
+                                P.VERB_ENCOUNTERED_ERROR,
+                                P.page_activity_id(slug, page),
+                                P.ACTIVITY_PAGE,
+                                at + timedelta(milliseconds=ms // 2),
+                                ext={**ext, P.EXT_FIELD: err_field, P.EXT_ERROR_CODE: err_code},
+                            )
+                        )
                         ms += rng.randint(20, 60) * 1000
                         failed = rng.random() < 0.2
                     help_p = (0.12 if key != "log-call" else 0.06) * (0.6 if in_pilot else 1.0)
                     if rng.random() < help_p:
                         hext = {**ext, P.EXT_FIELD: err_field, P.EXT_TRIGGER: "stuck-button"}
-                        statements.append(make(person, P.VERB_REQUESTED_HELP, P.page_activity_id(slug, page),
-                                               P.ACTIVITY_PAGE, at + timedelta(milliseconds=ms // 3), ext=hext))
+                        statements.append(
+                            make(
+                                person,
+                                P.VERB_REQUESTED_HELP,
+                                P.page_activity_id(slug, page),
+                                P.ACTIVITY_PAGE,
+                                at + timedelta(milliseconds=ms // 3),
+                                ext=hext,
+                            )
+                        )
                         if rng.random() < 0.5:
-                            found = 0 if key == "update-forecast" and rng.random() < 0.7 else rng.randint(1, 6)
-                            query = {"update-forecast": "forecast category", "create-opportunity": "close date",
-                                     "log-call": "call outcome"}[key]
-                            statements.append(make(
-                                person, P.VERB_SEARCHED, f"{P.PROFILE_BASE}/search", P.ACTIVITY_SEARCH,
-                                at + timedelta(milliseconds=ms // 3 + 5000),
-                                ext={**ext, P.EXT_QUERY: query, P.EXT_RESULTS: found}))
+                            found = (
+                                0
+                                if key == "update-forecast" and rng.random() < 0.7
+                                else rng.randint(1, 6)
+                            )
+                            query = {
+                                "update-forecast": "forecast category",
+                                "create-opportunity": "close date",
+                                "log-call": "call outcome",
+                            }[key]
+                            statements.append(
+                                make(
+                                    person,
+                                    P.VERB_SEARCHED,
+                                    f"{P.PROFILE_BASE}/search",
+                                    P.ACTIVITY_SEARCH,
+                                    at + timedelta(milliseconds=ms // 3 + 5000),
+                                    ext={**ext, P.EXT_QUERY: query, P.EXT_RESULTS: found},
+                                )
+                            )
                     at += timedelta(milliseconds=ms)
                     verb = P.VERB_FAILED if failed else P.VERB_COMPLETED
-                    statements.append(make(
-                        person, verb, task_id, P.ACTIVITY_TASK, at, ext=ext, name=name,
-                        result={"success": not failed, "completion": not failed, "duration": _iso_duration(ms),
-                                "extensions": {P.RESULT_EXT_DURATION_MS: ms}}))
+                    statements.append(
+                        make(
+                            person,
+                            verb,
+                            task_id,
+                            P.ACTIVITY_TASK,
+                            at,
+                            ext=ext,
+                            name=name,
+                            result={
+                                "success": not failed,
+                                "completion": not failed,
+                                "duration": _iso_duration(ms),
+                                "extensions": {P.RESULT_EXT_DURATION_MS: ms},
+                            },
+                        )
+                    )
                     week = (day - start_day).days // 7
                     if not failed and (person.pk, key, week) not in pulsed and rng.random() < 0.6:
                         pulsed.add((person.pk, key, week))
                         mean = 3.0 + (0.8 if in_pilot else 0.0) + (0.1 if after else 0.0)
                         value = max(1, min(5, round(rng.gauss(mean, 0.8))))
-                        statements.append(make(
-                            person, P.VERB_RATED, f"{P.PROFILE_BASE}/pulses/confidence", P.ACTIVITY_SURVEY,
-                            at + timedelta(seconds=3), ext=ext,
-                            result={"extensions": {P.RESULT_EXT_CONFIDENCE: value},
-                                    "score": {"raw": value, "min": 1, "max": 5}}))
+                        statements.append(
+                            make(
+                                person,
+                                P.VERB_RATED,
+                                f"{P.PROFILE_BASE}/pulses/confidence",
+                                P.ACTIVITY_SURVEY,
+                                at + timedelta(seconds=3),
+                                ext=ext,
+                                result={
+                                    "extensions": {P.RESULT_EXT_CONFIDENCE: value},
+                                    "score": {"raw": value, "min": 1, "max": 5},
+                                },
+                            )
+                        )
                     at += timedelta(minutes=rng.randint(10, 70))
         day += timedelta(days=1)
     statements = [s for s in statements if datetime.fromisoformat(s["timestamp"]) <= now]
     for i in range(0, len(statements), BATCH):
-        record_statements(workspace=workspace, statements=statements[i:i + BATCH])
+        record_statements(workspace=workspace, statements=statements[i : i + BATCH])
     rollup = build_rollups(workspace=workspace, rebuild=True)
-    return {"statements": len(statements), "people": len(people), "pilot": str(pilot.pk),
-            "pilot_group": len(group_ids), "rollup_ms": rollup["duration_ms"]}
+    return {
+        "statements": len(statements),
+        "people": len(people),
+        "pilot": str(pilot.pk),
+        "pilot_group": len(group_ids),
+        "rollup_ms": rollup["duration_ms"],
+    }

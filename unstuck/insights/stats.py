@@ -12,10 +12,10 @@ cover the true value about 95% of the time.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 DEFAULT_SEED = 20240601
 DEFAULT_RESAMPLES = 2000
@@ -49,14 +49,15 @@ STATISTICS = {
 }
 
 
-def percentile(values: Sequence[float], q: float) -> float | None:
+def percentile(values: ArrayLike, q: float) -> float | None:
     """The q-th percentile (0..100) with linear interpolation; None for no values."""
-    if len(values) == 0:
+    arr = np.asarray(values, dtype=float)
+    if arr.size == 0:
         return None
-    return float(np.percentile(np.asarray(values, dtype=float), q))
+    return float(np.percentile(arr, q))
 
 
-def median(values: Sequence[float]) -> float | None:
+def median(values: ArrayLike) -> float | None:
     return percentile(values, 50)
 
 
@@ -92,8 +93,14 @@ def _resampled(arr: np.ndarray, stat: str, rng: np.random.Generator, resamples: 
     return STATISTICS[stat](arr[idx], axis=1)
 
 
-def bootstrap_ci(values: Sequence[float], stat: str = "median", *, seed: int = DEFAULT_SEED,
-                 resamples: int = DEFAULT_RESAMPLES, level: float = 0.95) -> Interval:
+def bootstrap_ci(
+    values: ArrayLike,
+    stat: str = "median",
+    *,
+    seed: int = DEFAULT_SEED,
+    resamples: int = DEFAULT_RESAMPLES,
+    level: float = 0.95,
+) -> Interval:
     """Percentile bootstrap interval of one group's statistic."""
     arr = np.asarray(values, dtype=float)
     if arr.size == 0:
@@ -108,8 +115,15 @@ def bootstrap_ci(values: Sequence[float], stat: str = "median", *, seed: int = D
     return Interval(estimate, float(low), float(high), int(arr.size))
 
 
-def difference_ci(a: Sequence[float], b: Sequence[float], stat: str = "median", *, seed: int = DEFAULT_SEED,
-                  resamples: int = DEFAULT_RESAMPLES, level: float = 0.95) -> Interval:
+def difference_ci(
+    a: ArrayLike,
+    b: ArrayLike,
+    stat: str = "median",
+    *,
+    seed: int = DEFAULT_SEED,
+    resamples: int = DEFAULT_RESAMPLES,
+    level: float = 0.95,
+) -> Interval:
     """Interval of stat(b) - stat(a) (e.g. after minus before, pilot minus control)."""
     a_arr, b_arr = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     n = int(min(a_arr.size, b_arr.size))
@@ -125,9 +139,17 @@ def difference_ci(a: Sequence[float], b: Sequence[float], stat: str = "median", 
     return Interval(estimate, float(low), float(high), n)
 
 
-def diff_in_diff(pilot_before: Sequence[float], pilot_after: Sequence[float], control_before: Sequence[float],
-                 control_after: Sequence[float], stat: str = "median", *, seed: int = DEFAULT_SEED,
-                 resamples: int = DEFAULT_RESAMPLES, level: float = 0.95) -> Interval:
+def diff_in_diff(
+    pilot_before: ArrayLike,
+    pilot_after: ArrayLike,
+    control_before: ArrayLike,
+    control_after: ArrayLike,
+    stat: str = "median",
+    *,
+    seed: int = DEFAULT_SEED,
+    resamples: int = DEFAULT_RESAMPLES,
+    level: float = 0.95,
+) -> Interval:
     """Difference-in-differences of a statistic with a bootstrap interval:
 
         (stat(pilot_after) - stat(pilot_before)) - (stat(control_after) - stat(control_before))
@@ -137,7 +159,10 @@ def diff_in_diff(pilot_before: Sequence[float], pilot_after: Sequence[float], co
     pilot's effect, under the parallel-trends assumption. The four groups are resampled
     independently. `n` is the smallest group.
     """
-    groups = [np.asarray(g, dtype=float) for g in (pilot_before, pilot_after, control_before, control_after)]
+    groups = [
+        np.asarray(g, dtype=float)
+        for g in (pilot_before, pilot_after, control_before, control_after)
+    ]
     n = int(min(g.size for g in groups))
     if n == 0:
         return Interval(None, None, None, 0)
@@ -178,8 +203,13 @@ def _z(level: float) -> float:
     return (lo + hi) / 2
 
 
-def rate_per_person_week(counts_per_person: Sequence[float], weeks: float, *, seed: int = DEFAULT_SEED,
-                         resamples: int = DEFAULT_RESAMPLES) -> Interval:
+def rate_per_person_week(
+    counts_per_person: ArrayLike,
+    weeks: float,
+    *,
+    seed: int = DEFAULT_SEED,
+    resamples: int = DEFAULT_RESAMPLES,
+) -> Interval:
     """Mean events per person-week with a bootstrap interval over people (events of one
     person are not independent, so people, not events, are resampled)."""
     if weeks <= 0:
@@ -198,55 +228,92 @@ def _fmt_s(ms: float) -> str:
     return f"{s:.0f} s"
 
 
-def time_verdict(did: Interval, *, pilot_n: int, control_n: int, subject: str = "the pilot group",
-                 min_sample: int = MIN_SAMPLE) -> str:
+def time_verdict(
+    did: Interval,
+    *,
+    pilot_n: int,
+    control_n: int,
+    subject: str = "the pilot group",
+    min_sample: int = MIN_SAMPLE,
+) -> str:
     """Plain language for a task-time difference-in-differences (negative = faster).
 
     It never says "it works": it says what was measured, how sure we are, and when the
     sample is too small to tell.
     """
     if pilot_n < min_sample or control_n < min_sample or did.estimate is None:
-        return (f"Too few task attempts to tell yet ({pilot_n} in {subject}, {control_n} in the comparison "
-                f"group; at least {min_sample} each are needed). Keep the pilot running.")
+        return (
+            f"Too few task attempts to tell yet ({pilot_n} in {subject}, {control_n} in the comparison "
+            f"group; at least {min_sample} each are needed). Keep the pilot running."
+        )
     if did.low is None or did.high is None:
         return "Not enough variation to estimate an interval yet."
     span = f"95% interval {_signed_s(did.low)} to {_signed_s(did.high)}"
     if did.high < 0:
-        return (f"Tasks got faster for {subject} by about {_fmt_s(did.estimate)} per task beyond the change in "
-                f"the comparison group ({span}). The interval excludes no change, so the difference is "
-                f"unlikely to be chance; it shows association in this period, not a guarantee.")
+        return (
+            f"Tasks got faster for {subject} by about {_fmt_s(did.estimate)} per task beyond the change in "
+            f"the comparison group ({span}). The interval excludes no change, so the difference is "
+            f"unlikely to be chance; it shows association in this period, not a guarantee."
+        )
     if did.low > 0:
-        return (f"Tasks got slower for {subject} by about {_fmt_s(did.estimate)} per task beyond the change "
-                f"in the comparison group ({span}). Look at the units and placements tried.")
-    return (f"No clear difference in task time: the estimate is {_signed_s(did.estimate)} per task, but the "
-            f"{span} includes no change. The data cannot tell an effect this size from chance.")
+        return (
+            f"Tasks got slower for {subject} by about {_fmt_s(did.estimate)} per task beyond the change "
+            f"in the comparison group ({span}). Look at the units and placements tried."
+        )
+    return (
+        f"No clear difference in task time: the estimate is {_signed_s(did.estimate)} per task, but the "
+        f"{span} includes no change. The data cannot tell an effect this size from chance."
+    )
 
 
 def _signed_s(ms: float) -> str:
     return ("−" if ms < 0 else "+") + _fmt_s(ms)
 
 
-def proportion_verdict(before: Interval, after: Interval, *, what: str, min_sample: int = MIN_SAMPLE) -> str:
+def proportion_verdict(
+    before: Interval, after: Interval, *, what: str, min_sample: int = MIN_SAMPLE
+) -> str:
     """Plain language for a before/after proportion (error rate, helpful rate)."""
-    if before.n < min_sample or after.n < min_sample or before.estimate is None or after.estimate is None:
-        return f"Too few observations to tell a change in {what} ({before.n} before, {after.n} after)."
+    if (
+        before.n < min_sample
+        or after.n < min_sample
+        or before.estimate is None
+        or after.estimate is None
+    ):
+        return (
+            f"Too few observations to tell a change in {what} ({before.n} before, {after.n} after)."
+        )
     b, a = before.estimate * 100, after.estimate * 100
     if after.high is not None and before.low is not None and after.high < before.low:
-        return f"{what.capitalize()} fell from {b:.0f}% to {a:.0f}%; the 95% intervals do not overlap."
+        return (
+            f"{what.capitalize()} fell from {b:.0f}% to {a:.0f}%; the 95% intervals do not overlap."
+        )
     if after.low is not None and before.high is not None and after.low > before.high:
-        return f"{what.capitalize()} rose from {b:.0f}% to {a:.0f}%; the 95% intervals do not overlap."
-    return (f"{what.capitalize()} moved from {b:.0f}% to {a:.0f}%, within the range chance alone could "
-            f"produce at this sample size.")
+        return (
+            f"{what.capitalize()} rose from {b:.0f}% to {a:.0f}%; the 95% intervals do not overlap."
+        )
+    return (
+        f"{what.capitalize()} moved from {b:.0f}% to {a:.0f}%, within the range chance alone could "
+        f"produce at this sample size."
+    )
 
 
-def mean_verdict(before: Interval, after: Interval, *, what: str, unit: str = "",
-                 min_sample: int = MIN_SAMPLE) -> str:
-    if before.n < min_sample or after.n < min_sample or before.estimate is None or after.estimate is None:
+def mean_verdict(
+    before: Interval, after: Interval, *, what: str, unit: str = "", min_sample: int = MIN_SAMPLE
+) -> str:
+    if (
+        before.n < min_sample
+        or after.n < min_sample
+        or before.estimate is None
+        or after.estimate is None
+    ):
         return f"Too few answers to tell a change in {what} ({before.n} before, {after.n} after)."
     b, a = before.estimate, after.estimate
     if after.low is not None and before.high is not None and after.low > before.high:
         return f"{what.capitalize()} rose from {b:.2f}{unit} to {a:.2f}{unit}; the 95% intervals do not overlap."
     if after.high is not None and before.low is not None and after.high < before.low:
         return f"{what.capitalize()} fell from {b:.2f}{unit} to {a:.2f}{unit}; the 95% intervals do not overlap."
-    return (f"{what.capitalize()} moved from {b:.2f}{unit} to {a:.2f}{unit}, within the range chance alone "
-            f"could produce at this sample size.")
+    return (
+        f"{what.capitalize()} moved from {b:.2f}{unit} to {a:.2f}{unit}, within the range chance alone "
+        f"could produce at this sample size."
+    )

@@ -12,6 +12,8 @@ urlpatterns = [
     path("insights/<slug:slug>/learning-time/", views.learning_time, name="learning_time"),
     path("insights/<slug:slug>/pilots/", views.pilots, name="pilots"),
     path("insights/<slug:slug>/pilots/<str:pilot_id>/", views.pilot, name="pilot"),
-    path("insights/<slug:slug>/pilots/<str:pilot_id>/print/", views.pilot_print, name="pilot_print"),
+    path(
+        "insights/<slug:slug>/pilots/<str:pilot_id>/print/", views.pilot_print, name="pilot_print"
+    ),
     path("insights/<slug:slug>/tasks/", views.tasks, name="tasks"),
 ]

@@ -39,9 +39,15 @@ def _filters(request, actor):
     g = request.GET
     days = g.get("days")
     try:
-        return reports.filters_from(workspace=actor.workspace, visible_teams=actor.visible_teams(),
-                                    start=g.get("start", ""), end=g.get("end", ""), app=g.get("app", ""),
-                                    team=g.get("team", ""), days=int(days) if days and days.isdigit() else None)
+        return reports.filters_from(
+            workspace=actor.workspace,
+            visible_teams=actor.visible_teams(),
+            start=g.get("start", ""),
+            end=g.get("end", ""),
+            app=g.get("app", ""),
+            team=g.get("team", ""),
+            days=int(days) if days and days.isdigit() else None,
+        )
     except ApiError as exc:
         if exc.status == 403:
             raise PermissionDenied(exc.message) from exc
@@ -63,14 +69,26 @@ def _csv(report: dict, table: str, filename: str) -> HttpResponse:
 
 def _context(request, actor, f, section: str, **extra):
     teams = actor.visible_teams()
-    all_teams = sorted({t for t in Person.objects.filter(workspace=actor.workspace).exclude(team="")
-                        .values_list("team", flat=True).distinct()})
+    all_teams = sorted(
+        {
+            t
+            for t in Person.objects.filter(workspace=actor.workspace)
+            .exclude(team="")
+            .values_list("team", flat=True)
+            .distinct()
+        }
+    )
     return {
-        "workspace": actor.workspace, "actor": actor, "filters": f, "section": section,
+        "workspace": actor.workspace,
+        "actor": actor,
+        "filters": f,
+        "section": section,
         "apps": HostApp.objects.filter(workspace=actor.workspace).values_list("slug", "name"),
         "teams": [t for t in all_teams if teams is None or t in teams],
-        "team": request.GET.get("team", ""), "query": request.GET.urlencode(),
-        "can_manage": actor.can("pilots.manage"), "limited_teams": teams,
+        "team": request.GET.get("team", ""),
+        "query": request.GET.urlencode(),
+        "can_manage": actor.can("pilots.manage"),
+        "limited_teams": teams,
         **extra,
     }
 
@@ -90,12 +108,30 @@ def overview(request, slug: str):
         return resp
     weekly = report["tables"]["weekly"]["rows"]
     labels = [r[0][5:] for r in weekly]
-    chart_help = charts.line_chart("Help requests and errors per week", labels,
-                                   [("Help requests", [r[1] for r in weekly]), ("Errors", [r[2] for r in weekly])])
-    chart_time = charts.line_chart("Average task time per week (seconds)", labels,
-                                   [("Average task time", [r[4] for r in weekly])], unit=" s")
-    return render(request, "insights/overview.html", _context(
-        request, actor, f, "overview", report=report, chart_help=chart_help, chart_time=chart_time))
+    chart_help = charts.line_chart(
+        "Help requests and errors per week",
+        labels,
+        [("Help requests", [r[1] for r in weekly]), ("Errors", [r[2] for r in weekly])],
+    )
+    chart_time = charts.line_chart(
+        "Average task time per week (seconds)",
+        labels,
+        [("Average task time", [r[4] for r in weekly])],
+        unit=" s",
+    )
+    return render(
+        request,
+        "insights/overview.html",
+        _context(
+            request,
+            actor,
+            f,
+            "overview",
+            report=report,
+            chart_help=chart_help,
+            chart_time=chart_time,
+        ),
+    )
 
 
 @login_required
@@ -105,11 +141,21 @@ def stuck_points(request, slug: str):
     report = reports.stuck_points(f)
     if (resp := _maybe_csv(request, report, "stuck-points")) is not None:
         return resp
-    chart = charts.bar_chart("Where people get stuck (score)", [
-        (" · ".join(x for x in (r["host_app"], r["page"], r["field"], r["task"]) if x), r["score"])
-        for r in report["stuck_points"][:12]])
-    return render(request, "insights/stuck_points.html", _context(request, actor, f, "stuck", report=report,
-                                                                   chart=chart))
+    chart = charts.bar_chart(
+        "Where people get stuck (score)",
+        [
+            (
+                " · ".join(x for x in (r["host_app"], r["page"], r["field"], r["task"]) if x),
+                r["score"],
+            )
+            for r in report["stuck_points"][:12]
+        ],
+    )
+    return render(
+        request,
+        "insights/stuck_points.html",
+        _context(request, actor, f, "stuck", report=report, chart=chart),
+    )
 
 
 @login_required
@@ -120,7 +166,11 @@ def units(request, slug: str):
     if (resp := _maybe_csv(request, report, "units")) is not None:
         return resp
     chart = charts.bar_chart("Unit views", [(u["title"], u["views"]) for u in report["units"][:12]])
-    return render(request, "insights/units.html", _context(request, actor, f, "units", report=report, chart=chart))
+    return render(
+        request,
+        "insights/units.html",
+        _context(request, actor, f, "units", report=report, chart=chart),
+    )
 
 
 @login_required
@@ -133,8 +183,19 @@ def unit_measure(request, slug: str, unit_id: str):
         raise Http404(exc.message) from exc
     if (resp := _maybe_csv(request, report, "unit")) is not None:
         return resp
-    return render(request, "insights/measure.html", _context(
-        request, actor, f, "units", report=report, title=report["unit"]["title"], **_comparison_charts(report)))
+    return render(
+        request,
+        "insights/measure.html",
+        _context(
+            request,
+            actor,
+            f,
+            "units",
+            report=report,
+            title=report["unit"]["title"],
+            **_comparison_charts(report),
+        ),
+    )
 
 
 @login_required
@@ -145,34 +206,77 @@ def learning_time(request, slug: str):
     if (resp := _maybe_csv(request, report, "learning-time")) is not None:
         return resp
     weekly = report["tables"]["weekly"]["rows"]
-    chart_trend = charts.line_chart("Minutes of learning per person per day, by week", [r[0][5:] for r in weekly],
-                                    [("Mean minutes per day", [r[2] for r in weekly]),
-                                     ("Daily budget", [report["totals"]["budget_min"]] * len(weekly))], unit=" min")
-    chart_dist = charts.bar_chart("Person-days by minutes of learning",
-                                  [tuple(r) for r in report["tables"]["distribution"]["rows"]])
-    return render(request, "insights/learning_time.html", _context(
-        request, actor, f, "learning", report=report, chart_trend=chart_trend, chart_dist=chart_dist))
+    chart_trend = charts.line_chart(
+        "Minutes of learning per person per day, by week",
+        [r[0][5:] for r in weekly],
+        [
+            ("Mean minutes per day", [r[2] for r in weekly]),
+            ("Daily budget", [report["totals"]["budget_min"]] * len(weekly)),
+        ],
+        unit=" min",
+    )
+    chart_dist = charts.bar_chart(
+        "Person-days by minutes of learning",
+        [tuple(r) for r in report["tables"]["distribution"]["rows"]],
+    )
+    return render(
+        request,
+        "insights/learning_time.html",
+        _context(
+            request,
+            actor,
+            f,
+            "learning",
+            report=report,
+            chart_trend=chart_trend,
+            chart_dist=chart_dist,
+        ),
+    )
 
 
 def _comparison_charts(report: dict) -> dict:
     cells = report["cells"]
-    names = {"group_before": f"{report['groups']['group']['label']}, before",
-             "group_after": f"{report['groups']['group']['label']}, after",
-             "control_before": f"{report['groups']['control']['label']}, before",
-             "control_after": f"{report['groups']['control']['label']}, after"}
-    rows = [(names[k], cells[k]["median_s"]["estimate"], cells[k]["median_s"]["low"], cells[k]["median_s"]["high"])
-            for k in names]
+    names = {
+        "group_before": f"{report['groups']['group']['label']}, before",
+        "group_after": f"{report['groups']['group']['label']}, after",
+        "control_before": f"{report['groups']['control']['label']}, before",
+        "control_after": f"{report['groups']['control']['label']}, after",
+    }
+    rows = [
+        (
+            names[k],
+            cells[k]["median_s"]["estimate"],
+            cells[k]["median_s"]["low"],
+            cells[k]["median_s"]["high"],
+        )
+        for k in names
+    ]
     tt = report["task_time"]
-    est_rows = [("Difference-in-differences", *[tt["did_s"][k] for k in ("estimate", "low", "high")]),
-                ("Group − control, after", *[tt["group_vs_control_after_s"][k] for k in ("estimate", "low", "high")]),
-                ("Group after − before", *[tt["group_change_s"][k] for k in ("estimate", "low", "high")])]
-    conf_rows = [(names[k], cells[k]["confidence_mean"]["estimate"], cells[k]["confidence_mean"]["low"],
-                  cells[k]["confidence_mean"]["high"]) for k in names]
+    est_rows = [
+        ("Difference-in-differences", *[tt["did_s"][k] for k in ("estimate", "low", "high")]),
+        (
+            "Group − control, after",
+            *[tt["group_vs_control_after_s"][k] for k in ("estimate", "low", "high")],
+        ),
+        ("Group after − before", *[tt["group_change_s"][k] for k in ("estimate", "low", "high")]),
+    ]
+    conf_rows = [
+        (
+            names[k],
+            cells[k]["confidence_mean"]["estimate"],
+            cells[k]["confidence_mean"]["low"],
+            cells[k]["confidence_mean"]["high"],
+        )
+        for k in names
+    ]
     return {
         "chart_medians": charts.interval_chart("Median task time with 95% intervals", rows),
-        "chart_effects": charts.interval_chart("Estimated effect on median task time (negative = faster)", est_rows,
-                                               zero_line=True),
-        "chart_confidence": charts.interval_chart("Confidence (1–5) with 95% intervals", conf_rows, unit=""),
+        "chart_effects": charts.interval_chart(
+            "Estimated effect on median task time (negative = faster)", est_rows, zero_line=True
+        ),
+        "chart_confidence": charts.interval_chart(
+            "Confidence (1–5) with 95% intervals", conf_rows, unit=""
+        ),
         "cell_names": names,
     }
 
@@ -187,12 +291,17 @@ def pilots(request, slug: str):
             raise PermissionDenied("Your role does not allow this (pilots.manage).")
         p = request.POST
         data = {
-            "name": p.get("name", ""), "description": p.get("description", ""), "starts_on": p.get("starts_on"),
-            "ends_on": p.get("ends_on"), "group_teams": [t for t in p.getlist("group_teams") if t],
-            "group_people": [x for x in p.getlist("group_people") if x], "control_mode": p.get("control_mode", "none"),
+            "name": p.get("name", ""),
+            "description": p.get("description", ""),
+            "starts_on": p.get("starts_on"),
+            "ends_on": p.get("ends_on"),
+            "group_teams": [t for t in p.getlist("group_teams") if t],
+            "group_people": [x for x in p.getlist("group_people") if x],
+            "control_mode": p.get("control_mode", "none"),
             "control_teams": [t for t in p.getlist("control_teams") if t],
             "control_people": [x for x in p.getlist("control_people") if x],
-            "unit_ids": [x for x in p.getlist("unit_ids") if x], "task_ids": [x for x in p.getlist("task_ids") if x],
+            "unit_ids": [x for x in p.getlist("unit_ids") if x],
+            "task_ids": [x for x in p.getlist("task_ids") if x],
             "placement_ids": [x for x in p.getlist("placement_ids") if x],
             "seed": int(p.get("seed") or 42),
         }
@@ -207,17 +316,40 @@ def pilots(request, slug: str):
     from unstuck.content.models import Unit
 
     listing = [reports.pilot_summary(p) for p in Pilot.objects.filter(workspace=actor.workspace)]
-    report = {"tables": {"pilots": reports._table(
-        ["name", "starts_on", "ends_on", "status", "control_mode"],
-        [[p["name"], p["starts_on"], p["ends_on"], p["status"], p["control_mode"]] for p in listing])}}
+    report = {
+        "tables": {
+            "pilots": reports._table(
+                ["name", "starts_on", "ends_on", "status", "control_mode"],
+                [
+                    [p["name"], p["starts_on"], p["ends_on"], p["status"], p["control_mode"]]
+                    for p in listing
+                ],
+            )
+        }
+    }
     if (resp := _maybe_csv(request, report, "pilots")) is not None:
         return resp
-    return render(request, "insights/pilots.html", _context(
-        request, actor, f, "pilots", pilots=listing, error=error, form=request.POST if error else {},
-        people=Person.objects.filter(workspace=actor.workspace, is_anonymous=False).order_by("team", "name"),
-        units=Unit.objects.filter(workspace=actor.workspace).order_by("title").only("id", "title"),
-        tasks=WorkTask.objects.filter(workspace=actor.workspace).select_related("host_app"),
-        placements=_placements(actor.workspace)))
+    return render(
+        request,
+        "insights/pilots.html",
+        _context(
+            request,
+            actor,
+            f,
+            "pilots",
+            pilots=listing,
+            error=error,
+            form=request.POST if error else {},
+            people=Person.objects.filter(workspace=actor.workspace, is_anonymous=False).order_by(
+                "team", "name"
+            ),
+            units=Unit.objects.filter(workspace=actor.workspace)
+            .order_by("title")
+            .only("id", "title"),
+            tasks=WorkTask.objects.filter(workspace=actor.workspace).select_related("host_app"),
+            placements=_placements(actor.workspace),
+        ),
+    )
 
 
 def _placements(workspace):
@@ -225,7 +357,9 @@ def _placements(workspace):
         from unstuck.delivery.models import Placement
     except ImportError:
         return []
-    return list(Placement.objects.filter(workspace=workspace).select_related("unit", "host_app")[:200])
+    return list(
+        Placement.objects.filter(workspace=workspace).select_related("unit", "host_app")[:200]
+    )
 
 
 def _pilot_or_404(actor, pilot_id) -> Pilot:
@@ -256,9 +390,21 @@ def pilot(request, slug: str, pilot_id, print_view: bool = False):
         return resp
     units_ = list(obj.units.values_list("title", flat=True))
     template = "insights/pilot_print.html" if print_view else "insights/pilot.html"
-    return render(request, template, _context(
-        request, actor, f, "pilots", report=report, pilot=obj, pilot_units=units_,
-        pilot_tasks=list(obj.tasks.values_list("name", flat=True)), **_comparison_charts(report)))
+    return render(
+        request,
+        template,
+        _context(
+            request,
+            actor,
+            f,
+            "pilots",
+            report=report,
+            pilot=obj,
+            pilot_units=units_,
+            pilot_tasks=list(obj.tasks.values_list("name", flat=True)),
+            **_comparison_charts(report),
+        ),
+    )
 
 
 @login_required
@@ -282,21 +428,53 @@ def tasks(request, slug: str):
                     raise Http404("No such task.")
                 services.delete_task(task=task)
             else:
-                services.create_task(workspace=actor.workspace, host_app=p.get("host_app", ""), key=p.get("key", ""),
-                                     name=p.get("name", ""), description=p.get("description", ""),
-                                     start_event=p.get("start_event") or "task_started",
-                                     end_event=p.get("end_event") or "task_completed",
-                                     fail_event=p.get("fail_event") or "task_failed")
+                services.create_task(
+                    workspace=actor.workspace,
+                    host_app=p.get("host_app", ""),
+                    key=p.get("key", ""),
+                    name=p.get("name", ""),
+                    description=p.get("description", ""),
+                    start_event=p.get("start_event") or "task_started",
+                    end_event=p.get("end_event") or "task_completed",
+                    fail_event=p.get("fail_event") or "task_failed",
+                )
         except ApiError as exc:
             error = exc.message
         else:
             return HttpResponseRedirect(reverse("insights:tasks", args=[slug]))
     rows = list(WorkTask.objects.filter(workspace=actor.workspace).select_related("host_app"))
-    report = {"tables": {"tasks": reports._table(
-        ["host_app", "key", "name", "start_event", "end_event", "fail_event", "usual_s"],
-        [[t.host_app.slug, t.key, t.name, t.start_event, t.end_event, t.fail_event,
-          round(t.usual_duration_ms / 1000, 1) if t.usual_duration_ms else None] for t in rows])}}
+    report = {
+        "tables": {
+            "tasks": reports._table(
+                ["host_app", "key", "name", "start_event", "end_event", "fail_event", "usual_s"],
+                [
+                    [
+                        t.host_app.slug,
+                        t.key,
+                        t.name,
+                        t.start_event,
+                        t.end_event,
+                        t.fail_event,
+                        round(t.usual_duration_ms / 1000, 1) if t.usual_duration_ms else None,
+                    ]
+                    for t in rows
+                ],
+            )
+        }
+    }
     if (resp := _maybe_csv(request, report, "tasks")) is not None:
         return resp
-    return render(request, "insights/tasks.html", _context(request, actor, f, "tasks", work_tasks=rows,
-                                                            report=report, error=error, form=request.POST))
+    return render(
+        request,
+        "insights/tasks.html",
+        _context(
+            request,
+            actor,
+            f,
+            "tasks",
+            work_tasks=rows,
+            report=report,
+            error=error,
+            form=request.POST,
+        ),
+    )

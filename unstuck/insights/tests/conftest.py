@@ -14,16 +14,24 @@ def people(ws_a):
     from unstuck.accounts.services import create_person
 
     teams = ["Sales"] * 4 + ["Support"] * 2 + ["PM"] * 2
-    return [create_person(workspace=ws_a, external_id=f"p{i}", name=f"Person {i}", team=t)
-            for i, t in enumerate(teams)]
+    return [
+        create_person(workspace=ws_a, external_id=f"p{i}", name=f"Person {i}", team=t)
+        for i, t in enumerate(teams)
+    ]
 
 
 @pytest.fixture
 def unit(ws_a):
     from unstuck.content.models import Unit
 
-    return Unit.objects.create(workspace=ws_a, slug="log-a-call", kind="guide", title="Log a call in 60 seconds",
-                               status="published", duration_s=120)
+    return Unit.objects.create(
+        workspace=ws_a,
+        slug="log-a-call",
+        kind="guide",
+        title="Log a call in 60 seconds",
+        status="published",
+        duration_s=120,
+    )
 
 
 @pytest.fixture

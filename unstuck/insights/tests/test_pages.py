@@ -3,8 +3,7 @@
 import csv
 import io
 import re
-from datetime import datetime, timedelta
-from datetime import timezone as tz
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -23,9 +22,16 @@ PAGES = ["", "stuck-points/", "units/", "learning-time/", "pilots/", "tasks/"]
 def history(ws_a, crm, people, unit, log_call):
     log = Log(ws_a)
     d = timezone.now().date() - timedelta(days=1)
-    at = datetime(d.year, d.month, d.day, 9, tzinfo=tz.utc)
+    at = datetime(d.year, d.month, d.day, 9, tzinfo=UTC)
     for i, person in enumerate(people):
-        log.task(person, "log-call", at, seconds=50 + i, session=str(i), error_field="outcome" if i < 3 else "")
+        log.task(
+            person,
+            "log-call",
+            at,
+            seconds=50 + i,
+            session=str(i),
+            error_field="outcome" if i < 3 else "",
+        )
         log.help(person, at, field="outcome")
     log.view(people[0], unit, at, session="0")
     log.record()
@@ -63,12 +69,16 @@ def test_the_overview_shows_the_apis_numbers(alice, api_alice, history):
 
 
 def test_every_table_downloads_as_csv(alice, history):
-    response = _client(alice).get("/insights/ws-a/stuck-points/", {"format": "csv", "table": "stuck_points"})
+    response = _client(alice).get(
+        "/insights/ws-a/stuck-points/", {"format": "csv", "table": "stuck_points"}
+    )
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:4] == ["host_app", "page", "field", "task"]
     assert len(rows) > 1
-    assert _client(alice).get("/insights/ws-a/", {"format": "csv", "table": "nope"}).status_code == 404
+    assert (
+        _client(alice).get("/insights/ws-a/", {"format": "csv", "table": "nope"}).status_code == 404
+    )
 
 
 def test_charts_are_labelled_for_screen_readers(alice, history):
@@ -81,10 +91,17 @@ def test_charts_are_labelled_for_screen_readers(alice, history):
 def test_a_pilot_is_created_from_the_page_and_its_report_prints(alice, people, history):
     client = _client(alice)
     today = timezone.now().date()
-    response = client.post("/insights/ws-a/pilots/", {
-        "name": "Sales pilot", "starts_on": (today - timedelta(days=3)).isoformat(),
-        "ends_on": (today + timedelta(days=20)).isoformat(), "group_teams": ["Sales"], "control_mode": "random",
-        "seed": "42"})
+    response = client.post(
+        "/insights/ws-a/pilots/",
+        {
+            "name": "Sales pilot",
+            "starts_on": (today - timedelta(days=3)).isoformat(),
+            "ends_on": (today + timedelta(days=20)).isoformat(),
+            "group_teams": ["Sales"],
+            "control_mode": "random",
+            "seed": "42",
+        },
+    )
     assert response.status_code == 302
     report_url = response["Location"]
     page = client.get(report_url)
@@ -94,15 +111,16 @@ def test_a_pilot_is_created_from_the_page_and_its_report_prints(alice, people, h
 
 
 def test_the_pilot_form_shows_what_is_wrong(alice, history):
-    response = _client(alice).post("/insights/ws-a/pilots/", {"name": "X", "starts_on": "2026-02-01",
-                                                               "ends_on": "2026-01-01", "group_teams": ["Sales"]})
+    response = _client(alice).post(
+        "/insights/ws-a/pilots/",
+        {"name": "X", "starts_on": "2026-02-01", "ends_on": "2026-01-01", "group_teams": ["Sales"]},
+    )
     assert response.status_code == 200 and b"ends_on" in response.content
 
 
 def test_a_manager_opens_only_their_teams(ws_a, history):
-    from unstuck.accounts.services import add_member, create_user
-
     from conftest import PASSWORD
+    from unstuck.accounts.services import add_member, create_user
 
     user = create_user(email="mia@example.com", password=PASSWORD)
     add_member(workspace=ws_a, user=user, role="manager", managed_teams=["Sales"])
@@ -110,4 +128,9 @@ def test_a_manager_opens_only_their_teams(ws_a, history):
     html = client.get("/insights/ws-a/").content.decode()
     assert re.search(r'data-metric="task_attempts">([^<]*)<', html).group(1) == "4"
     assert client.get("/insights/ws-a/", {"team": "Support"}).status_code == 403
-    assert client.post("/insights/ws-a/tasks/", {"host_app": "crm", "key": "x", "name": "X"}).status_code == 403
+    assert (
+        client.post(
+            "/insights/ws-a/tasks/", {"host_app": "crm", "key": "x", "name": "X"}
+        ).status_code
+        == 403
+    )

@@ -20,9 +20,16 @@ def placement(ws_a, crm, unit):
 
 def _pilot(ws, placement, *, starts_in=-1, ends_in=10, **extra):
     today = timezone.now().date()
-    return services.create_pilot(workspace=ws, data={
-        "name": "Sales pilot", "starts_on": today + timedelta(days=starts_in),
-        "ends_on": today + timedelta(days=ends_in), "placement_ids": [str(placement.pk)], **extra})
+    return services.create_pilot(
+        workspace=ws,
+        data={
+            "name": "Sales pilot",
+            "starts_on": today + timedelta(days=starts_in),
+            "ends_on": today + timedelta(days=ends_in),
+            "placement_ids": [str(placement.pk)],
+            **extra,
+        },
+    )
 
 
 def test_a_running_pilot_shows_its_placements_to_the_pilot_group_only(ws_a, people, placement):
@@ -60,7 +67,9 @@ def test_changing_a_pilot_takes_effect_at_once(ws_a, people, placement):
     assert queries.hidden_placement_ids(workspace=ws_a, person=people[6]) == set()
 
 
-def test_the_hot_path_reads_the_cache_without_queries(ws_a, people, placement, django_assert_num_queries):
+def test_the_hot_path_reads_the_cache_without_queries(
+    ws_a, people, placement, django_assert_num_queries
+):
     _pilot(ws_a, placement, group_teams=["Sales"])
     ws_a.refresh_from_db()
     queries.hidden_placement_ids(workspace=ws_a, person=people[4])
@@ -72,8 +81,16 @@ def test_a_placement_of_another_workspace_cannot_join_a_pilot(ws_b, placement, c
     from unstuck.errors import ApiError
 
     with pytest.raises(ApiError) as exc:
-        services.create_pilot(workspace=ws_b, data={"name": "X", "starts_on": "2026-01-01", "ends_on": "2026-01-02",
-                                                    "group_teams": ["Support"], "placement_ids": [str(placement.pk)]})
+        services.create_pilot(
+            workspace=ws_b,
+            data={
+                "name": "X",
+                "starts_on": "2026-01-01",
+                "ends_on": "2026-01-02",
+                "group_teams": ["Support"],
+                "placement_ids": [str(placement.pk)],
+            },
+        )
     assert exc.value.field == "placement_ids"
 
 
@@ -83,7 +100,9 @@ def test_a_pulse_is_asked_at_most_once_per_person_per_task_per_week(ws_a, people
     assert first["task"] == "log-call" and len(first["scale"]) == 5
     assert queries.pulse_for(workspace=ws_a, person=people[0], task="log-call") is None
     assert queries.pulse_for(workspace=ws_a, person=people[1], task="log-call") is not None
-    PulseAsk.objects.filter(person=people[0]).update(asked_at=timezone.now() - timedelta(days=7, minutes=1))
+    PulseAsk.objects.filter(person=people[0]).update(
+        asked_at=timezone.now() - timedelta(days=7, minutes=1)
+    )
     assert queries.pulse_for(workspace=ws_a, person=people[0], task="log-call") is not None
 
 

@@ -1,7 +1,6 @@
 """Rollups: what they count, incremental runs equal a rebuild."""
 
-from datetime import datetime, timedelta
-from datetime import timezone as tz
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -16,24 +15,79 @@ pytestmark = pytest.mark.django_db
 
 def _snapshot(ws):
     def rows(model, fields):
-        return sorted(tuple(str(v) for v in r) for r in model.objects.filter(workspace=ws).values_list(*fields))
+        return sorted(
+            tuple(str(v) for v in r)
+            for r in model.objects.filter(workspace=ws).values_list(*fields)
+        )
 
     return (
-        rows(PlaceDay, ["day", "team", "host_app", "page", "field", "task", "unit_id", "statements", "help_requests",
-                        "searches", "failed_searches", "errors", "task_attempts", "task_failures", "task_time_ms",
-                        "unit_views", "unit_completions", "helpful_yes", "helpful_no", "confidence_sum",
-                        "confidence_n"]),
-        rows(PersonDay, ["day", "person_id", "team", "learning_ms", "help_requests", "errors", "task_attempts",
-                         "unit_views", "confidence"]),
-        rows(TaskAttempt, ["day", "ended_at", "person_id", "team", "host_app", "page", "task", "session_id",
-                           "duration_ms", "is_success", "errors", "units_viewed"]),
-        rows(UnitTaskDay, ["day", "team", "unit_id", "task", "attempts", "successes", "time_ms", "timed"]),
+        rows(
+            PlaceDay,
+            [
+                "day",
+                "team",
+                "host_app",
+                "page",
+                "field",
+                "task",
+                "unit_id",
+                "statements",
+                "help_requests",
+                "searches",
+                "failed_searches",
+                "errors",
+                "task_attempts",
+                "task_failures",
+                "task_time_ms",
+                "unit_views",
+                "unit_completions",
+                "helpful_yes",
+                "helpful_no",
+                "confidence_sum",
+                "confidence_n",
+            ],
+        ),
+        rows(
+            PersonDay,
+            [
+                "day",
+                "person_id",
+                "team",
+                "learning_ms",
+                "help_requests",
+                "errors",
+                "task_attempts",
+                "unit_views",
+                "confidence",
+            ],
+        ),
+        rows(
+            TaskAttempt,
+            [
+                "day",
+                "ended_at",
+                "person_id",
+                "team",
+                "host_app",
+                "page",
+                "task",
+                "session_id",
+                "duration_ms",
+                "is_success",
+                "errors",
+                "units_viewed",
+            ],
+        ),
+        rows(
+            UnitTaskDay,
+            ["day", "team", "unit_id", "task", "attempts", "successes", "time_ms", "timed"],
+        ),
     )
 
 
 def _day(days_ago, hour=10):
     d = timezone.now().date() - timedelta(days=days_ago)
-    return datetime(d.year, d.month, d.day, hour, tzinfo=tz.utc)
+    return datetime(d.year, d.month, d.day, hour, tzinfo=UTC)
 
 
 def test_rollups_count_help_errors_tasks_views_and_confidence(ws_a, crm, people, unit, log_call):
@@ -75,12 +129,27 @@ def test_a_task_without_a_duration_is_timed_from_its_start(ws_a, crm, people):
     actor = P.actor_for_person(people[0])
     obj = P.task_activity_id("crm", "log-call")
     ext = {P.EXT_HOST_APP: "crm", P.EXT_TASK: "log-call"}
-    record_statements(workspace=ws_a, statements=[
-        P.statement(actor=actor, verb=P.VERB_STARTED, object_id=obj, object_type=P.ACTIVITY_TASK,
-                    timestamp=_day(1, 10), extensions=ext),
-        P.statement(actor=actor, verb=P.VERB_COMPLETED, object_id=obj, object_type=P.ACTIVITY_TASK,
-                    timestamp=_day(1, 10) + timedelta(seconds=75), extensions=ext),
-    ])
+    record_statements(
+        workspace=ws_a,
+        statements=[
+            P.statement(
+                actor=actor,
+                verb=P.VERB_STARTED,
+                object_id=obj,
+                object_type=P.ACTIVITY_TASK,
+                timestamp=_day(1, 10),
+                extensions=ext,
+            ),
+            P.statement(
+                actor=actor,
+                verb=P.VERB_COMPLETED,
+                object_id=obj,
+                object_type=P.ACTIVITY_TASK,
+                timestamp=_day(1, 10) + timedelta(seconds=75),
+                extensions=ext,
+            ),
+        ],
+    )
     build_rollups(workspace=ws_a)
     assert TaskAttempt.objects.get(workspace=ws_a).duration_ms == 75_000
 
@@ -90,8 +159,14 @@ def test_incremental_rollups_give_the_same_rows_as_a_rebuild(ws_a, crm, people, 
     for d in range(6, 0, -1):
         for i, person in enumerate(people):
             log.view(person, unit, _day(d, 8), session=f"{d}-{i}") if i % 2 else None
-            log.task(person, "log-call", _day(d, 9 + i % 3), seconds=60 + 10 * i + d, session=f"{d}-{i}",
-                     error_field="outcome" if (i + d) % 3 == 0 else "")
+            log.task(
+                person,
+                "log-call",
+                _day(d, 9 + i % 3),
+                seconds=60 + 10 * i + d,
+                session=f"{d}-{i}",
+                error_field="outcome" if (i + d) % 3 == 0 else "",
+            )
             log.help(person, _day(d, 12)) if (i + d) % 4 == 0 else None
             log.confidence(person, _day(d, 13), 1 + (i + d) % 5)
         log.record()
@@ -117,9 +192,15 @@ def test_a_voided_statement_leaves_the_rollups(ws_a, crm, people):
     log.record()
     build_rollups(workspace=ws_a)
     assert sum(PlaceDay.objects.filter(workspace=ws_a).values_list("help_requests", flat=True)) == 1
-    record_statements(workspace=ws_a, statements=[{
-        "actor": P.actor_for_person(people[0]), "verb": {"id": P.VERB_VOIDED, "display": {"en-US": "voided"}},
-        "object": {"objectType": "StatementRef", "id": help_statement["id"]},
-    }])
+    record_statements(
+        workspace=ws_a,
+        statements=[
+            {
+                "actor": P.actor_for_person(people[0]),
+                "verb": {"id": P.VERB_VOIDED, "display": {"en-US": "voided"}},
+                "object": {"objectType": "StatementRef", "id": help_statement["id"]},
+            }
+        ],
+    )
     build_rollups(workspace=ws_a)
     assert sum(PlaceDay.objects.filter(workspace=ws_a).values_list("help_requests", flat=True)) == 0

@@ -95,20 +95,28 @@ def test_a_verdict_says_when_the_sample_is_too_small():
 
 
 def test_a_verdict_never_claims_an_effect_when_the_interval_includes_zero():
-    text = stats.time_verdict(stats.Interval(-2000.0, -9000.0, 4000.0, 50), pilot_n=50, control_n=50)
+    text = stats.time_verdict(
+        stats.Interval(-2000.0, -9000.0, 4000.0, 50), pilot_n=50, control_n=50
+    )
     assert "No clear difference" in text
     assert "it works" not in text.lower()
 
 
 def test_a_verdict_reports_a_faster_task_with_its_interval():
-    text = stats.time_verdict(stats.Interval(-30000.0, -40000.0, -20000.0, 300), pilot_n=300, control_n=300)
+    text = stats.time_verdict(
+        stats.Interval(-30000.0, -40000.0, -20000.0, 300), pilot_n=300, control_n=300
+    )
     assert "faster" in text and "−40 s to −20 s" in text
 
 
 def test_proportion_and_mean_verdicts_name_what_changed():
     before, after = stats.wilson_interval(60, 200), stats.wilson_interval(20, 200)
-    assert stats.proportion_verdict(before, after, what="error rate").startswith("Error rate fell from 30% to 10%")
-    assert "Too few" in stats.mean_verdict(stats.Interval(3, 2, 4, 3), stats.Interval(4, 3, 5, 3), what="confidence")
+    assert stats.proportion_verdict(before, after, what="error rate").startswith(
+        "Error rate fell from 30% to 10%"
+    )
+    assert "Too few" in stats.mean_verdict(
+        stats.Interval(3, 2, 4, 3), stats.Interval(4, 3, 5, 3), what="confidence"
+    )
 
 
 @pytest.mark.parametrize("stat", ["median", "p75"])

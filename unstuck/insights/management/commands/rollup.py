@@ -7,9 +7,13 @@ class Command(BaseCommand):
     help = "Bring the insights rollups up to date (or rebuild them from the statements)."
 
     def add_arguments(self, parser):
-        parser.add_argument("workspace", nargs="?", help="workspace slug (default: every workspace)")
+        parser.add_argument(
+            "workspace", nargs="?", help="workspace slug (default: every workspace)"
+        )
         parser.add_argument("--rebuild", action="store_true", help="delete and recompute every day")
-        parser.add_argument("--enqueue", action="store_true", help="enqueue background jobs instead of running now")
+        parser.add_argument(
+            "--enqueue", action="store_true", help="enqueue background jobs instead of running now"
+        )
 
     def handle(self, *args, **opts):
         from unstuck.insights.services import build_rollups

@@ -22,5 +22,7 @@ class Command(BaseCommand):
             result = simulate_history(workspace=workspace, weeks=opts["weeks"], seed=opts["seed"])
         except ApiError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(f"{workspace.slug}: {result['statements']} statements for {result['people']} people; "
-                          f"pilot {result['pilot']}; rollups built in {result.get('rollup_ms', 0)} ms")
+        self.stdout.write(
+            f"{workspace.slug}: {result['statements']} statements for {result['people']} people; "
+            f"pilot {result['pilot']}; rollups built in {result.get('rollup_ms', 0)} ms"
+        )
