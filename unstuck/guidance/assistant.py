@@ -58,7 +58,7 @@ def retrieve(workspace, question: str) -> tuple[list[Source], list[list[str]]]:
         return [], parsed.groups
     units = {str(u.id): u for u in Unit.objects.for_workspace(workspace).published()
              .filter(id__in=[h.unit_id for h in hits]).select_related("workspace")}
-    alts = {a for g in parsed.groups for a in g}
+    alts = {a.rstrip("*") for g in parsed.groups for a in g}
     sources: list[Source] = []
     for h in hits:
         unit = units.get(h.unit_id)

@@ -27,6 +27,9 @@ from . import text as textmod
 from .models import SearchDoc, SearchIndexState, SearchTerm, Synonym
 
 MAX_QUERY_WORDS = 12
+SNIPPET_SCAN_WORDS = 600  # snippets come from the first 600 words of a unit
+# Any-word matches are added when all-word matching finds fewer than this many units.
+MIN_ALL_WORD_HITS = 5
 
 
 @dataclass
@@ -182,6 +185,19 @@ def _vocabulary(workspace) -> tuple[list[str], dict[tuple[int, str], list[str]]]
     return terms, buckets
 
 
+_vocab_sets: dict[str, tuple[int, set[str]]] = {}
+
+
+def _vocab_set(workspace) -> set[str]:
+    sorted_terms, _ = _vocabulary(workspace)
+    key = str(workspace.id)
+    cached = _vocab_sets.get(key)
+    if cached is None or cached[0] != id(sorted_terms):
+        cached = (id(sorted_terms), set(sorted_terms))
+        _vocab_sets[key] = cached
+    return cached[1]
+
+
 def _has_prefix(sorted_terms: list[str], prefix: str) -> bool:
     i = bisect.bisect_left(sorted_terms, prefix)
     return i < len(sorted_terms) and sorted_terms[i].startswith(prefix)
@@ -226,7 +242,8 @@ def parse_query(workspace, query: str) -> ParsedQuery:
     sorted_terms, buckets = _vocabulary(workspace) if meaningful else ([], {})
     groups: list[list[str]] = []
     corrected: dict[str, str] = {}
-    for word in meaningful:
+    vocab_set = _vocab_set(workspace) if meaningful else set()
+    for position, word in enumerate(meaningful):
         alts = textmod.query_alternatives(word)
         for syn in sorted(synonyms.get(word, ())):
             for part in textmod.tokens(syn):
@@ -238,6 +255,10 @@ def parse_query(workspace, query: str) -> ParsedQuery:
                 alts = [fix]
             elif not synonyms.get(word):
                 continue  # a word nothing is indexed under cannot match; drop it
+        # Whole known words match exactly; the word being typed (the last) and partial
+        # words ("opp") match as prefixes. Prefixes of common stems touch many rows.
+        is_last = position == len(meaningful) - 1
+        alts = [a if a in vocab_set and not (is_last and len(a) < 4) else a + "*" for a in alts]
         groups.append(alts)
     return ParsedQuery(groups=groups, corrected=corrected)
 
@@ -245,21 +266,25 @@ def parse_query(workspace, query: str) -> ParsedQuery:
 # --- querying ---------------------------------------------------------------------------
 
 
+def _fts5_term(alt: str) -> str:
+    return f'"{alt[:-1]}"*' if alt.endswith("*") else f'"{alt}"'
+
+
 def _fts5_match(ws_token: str, groups: list[list[str]], mode: str) -> str:
     joiner = " AND " if mode == "and" else " OR "
-    parts = ["(" + " OR ".join(f'"{a}"*' for a in alts) + ")" for alts in groups]
+    parts = ["(" + " OR ".join(_fts5_term(a) for a in alts) + ")" for alts in groups]
     return f'ws_token : "{ws_token}" AND (' + joiner.join(parts) + ")"
 
 
 def _pg_tsquery(ws_token: str, groups: list[list[str]], mode: str) -> str:
     joiner = " & " if mode == "and" else " | "
-    parts = ["(" + " | ".join(f"{a}:*" for a in alts) + ")" for alts in groups]
+    parts = ["(" + " | ".join(f"{a[:-1]}:*" if a.endswith("*") else a for a in alts) + ")" for alts in groups]
     return f"{ws_token} & (" + joiner.join(parts) + ")"
 
 
 def run_query(workspace, groups: list[list[str]], *, mode: str = "or", limit: int = 50) -> list[Hit]:
     """Unit ids matching the stem groups, best first, with a relevance score in [0, 1)."""
-    groups = [[a for a in alts if a and a.isalnum() or "_" in a] for alts in groups]
+    groups = [[a for a in alts if a and a.rstrip("*").isalnum()] for alts in groups]
     groups = [g for g in groups if g]
     if not groups:
         return []
@@ -299,7 +324,7 @@ def search(workspace, query: str, *, limit: int = 20) -> tuple[list[Hit], Parsed
     if not parsed.groups:
         return [], parsed
     hits = run_query(workspace, parsed.groups, mode="and", limit=limit)
-    if len(hits) < limit and len(parsed.groups) > 1:
+    if len(hits) < min(limit, MIN_ALL_WORD_HITS) and len(parsed.groups) > 1:
         seen = {h.unit_id for h in hits}
         # Any-word matches rank below all-word matches.
         hits += [
@@ -315,22 +340,26 @@ def search(workspace, query: str, *, limit: int = 20) -> tuple[list[Hit], Parsed
 
 def snippet(text: str, groups: list[list[str]], locale: str = "en", *, words: int = 28) -> str:
     """A short excerpt around the densest run of matches, HTML-escaped, matches in <mark>."""
-    alts = [a for g in groups for a in g]
+    alts = tuple(a.rstrip("*") for g in groups for a in g)
     language = textmod.language_for(locale)
-    pieces = text.split()[:3000]
+    pieces = text.split()[:SNIPPET_SCAN_WORDS]
     if not pieces:
         return ""
+    seen: dict[str, bool] = {}
 
     def is_match(piece: str) -> bool:
-        toks = textmod.WORD_RE.findall(piece.lower())
-        return any(textmod.stem(t, language).startswith(a) or t.startswith(a) for t in toks for a in alts)
+        hit = seen.get(piece)
+        if hit is None:
+            toks = textmod.WORD_RE.findall(piece.lower())
+            hit = any(t.startswith(alts) or textmod.stem(t, language).startswith(alts) for t in toks)
+            seen[piece] = hit
+        return hit
 
-    flags = [is_match(p) for p in pieces] if alts else [False] * len(pieces)
-    best_start, best_count = 0, -1
+    flags = [is_match(piece) for piece in pieces] if alts else [False] * len(pieces)
     window_count = sum(flags[:words])
     best_count, best_start = window_count, 0
     for start in range(1, max(1, len(pieces) - words + 1)):
-        window_count += flags[start + words - 1] - flags[start - 1] if start + words - 1 < len(pieces) else 0
+        window_count += flags[start + words - 1] - flags[start - 1]
         if window_count > best_count:
             best_count, best_start = window_count, start
     # Start the window a little before the first match so it reads as a phrase.
@@ -343,3 +372,8 @@ def snippet(text: str, groups: list[list[str]], locale: str = "en", *, words: in
     prefix = "… " if start > 0 else ""
     suffix = " …" if start + words < len(pieces) else ""
     return prefix + " ".join(out) + suffix
+
+
+def snippet_texts(unit_ids: list) -> dict[str, str]:
+    """The indexed text of these units, in one query."""
+    return {str(u): t for u, t in SearchDoc.objects.filter(unit_id__in=unit_ids).values_list("unit_id", "text")}

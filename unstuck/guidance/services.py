@@ -57,6 +57,7 @@ def search_units(*, workspace, query: str, person=None, host_app: str = "", limi
     limit = max(1, min(int(limit), 50))
     hits, parsed = searchmod.search(workspace, q, limit=limit)
     units = {str(u.id): u for u in Unit.objects.for_workspace(workspace).published().filter(id__in=[h.unit_id for h in hits])}
+    texts = searchmod.snippet_texts(list(units))
     out = []
     for h in hits:
         unit = units.get(h.unit_id)
@@ -66,7 +67,7 @@ def search_units(*, workspace, query: str, person=None, host_app: str = "", limi
         if parsed.corrected:
             reasons.append("showing results for similar words")
         out.append({"unit": unit, "score": round(h.score, 4),
-                    "snippet": searchmod.snippet(_snippet_text(unit), parsed.groups, unit.locale),
+                    "snippet": searchmod.snippet(texts.get(h.unit_id, unit.summary), parsed.groups, unit.locale),
                     "reasons": reasons})
     if record and person is not None:
         stmt = p.statement(
@@ -82,13 +83,6 @@ def search_units(*, workspace, query: str, person=None, host_app: str = "", limi
     return out
 
 
-def _snippet_text(unit) -> str:
-    from .models import SearchDoc
-
-    text = SearchDoc.objects.filter(unit_id=unit.id).values_list("text", flat=True).first()
-    return text if text is not None else unit.summary
-
-
 def suggest(*, workspace, host_app: str = "", url: str = "", field: str = "", error: str = "",
             query: str = "", person=None, limit: int = 5) -> list[dict[str, Any]]:
     """The ranked units for a request context. Same shape as search_units, plus
@@ -96,10 +90,12 @@ def suggest(*, workspace, host_app: str = "", url: str = "", field: str = "", er
     ranked = ranking.rank(workspace=workspace, host_app=host_app, url=url, field=field, error=error,
                           query=query, person=person, limit=max(1, min(int(limit), 50)))
     groups = searchmod.parse_query(workspace, " ".join([query, error])).groups if (query or error) else []
+    texts = searchmod.snippet_texts([c.unit.id for c in ranked]) if groups else {}
     return [
         {"unit": c.unit, "score": c.score, "reasons": c.reasons, "signals": c.signals,
          "placement_id": c.placement_id,
-         "snippet": searchmod.snippet(_snippet_text(c.unit), groups, c.unit.locale) if groups else ""}
+         "snippet": searchmod.snippet(texts.get(str(c.unit.id), c.unit.summary), groups, c.unit.locale)
+         if groups else ""}
         for c in ranked
     ]
 
@@ -186,6 +182,8 @@ def _allowed_by_caps(workspace, person, unit_id, cfg: GuidanceSettings, now) -> 
         created_at__gte=now - timedelta(minutes=cfg.min_minutes_between_nudges)
     ).exists():
         return False
+    if unit_id is None:
+        return True
     return not recent.filter(unit_id=unit_id, created_at__gte=now - timedelta(days=cfg.same_unit_cooldown_days)).exists()
 
 
@@ -213,12 +211,13 @@ def create_nudge(*, workspace, person, detection: detectors.Detection,
     """Turn a detection into a nudge when the caps and the daily budget allow it."""
     from unstuck.adaptive import services as adaptive
 
-    unit, placement_id = _choose_unit(workspace, person, detection)
-    if unit is None:
-        return None
     cfg = guidance_settings(workspace)
     now = timezone.now()
-    if not _allowed_by_caps(workspace, person, unit.id, cfg, now):
+    # The person-level caps first: they are cheap and spare choosing a unit for nothing.
+    if not _allowed_by_caps(workspace, person, None, cfg, now):
+        return None
+    unit, placement_id = _choose_unit(workspace, person, detection)
+    if unit is None or not _allowed_by_caps(workspace, person, unit.id, cfg, now):
         return None
     cost = max(30, min(unit.duration_s or 60, 300))
     with transaction.atomic():

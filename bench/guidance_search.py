@@ -1,0 +1,219 @@
+"""Search and ranking latency at 10,000 and 100,000 units, detector throughput, MRR@5.
+
+    .venv/bin/python bench/guidance_search.py [--sizes 10000,100000] [--queries 300] [--postgres URL]
+
+Creates a fresh database (a SQLite file in a temporary folder, or the PostgreSQL
+database `bench_guidance` on the given server -- 127.0.0.1 only), bulk-creates N
+published units of ~80 words from a 6,000-word vocabulary (Zipf-distributed, like real
+prose), indexes them, then prints p50/p99 of:
+
+- search: `guidance.services.search_units` (2-word queries, 1 in 10 with a typo,
+  1 in 10 a 3-letter prefix), snippets included;
+- ranking: `guidance.ranking.rank` for a request with a host app, URL, field and query.
+
+Then detector throughput (statements/s through `guidance.services.on_statements` in
+batches of 10, as the widget sends them) and MRR@5 of ranking vs plain BM25 on the demo
+content (SQLite only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup(pg_url: str | None) -> None:
+    os.environ["UNSTUCK_DATA_DIR"] = tempfile.mkdtemp(prefix="guidance-bench-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unstuck.settings")
+    os.environ["UNSTUCK_SQLITE_SYNCHRONOUS"] = "OFF"
+    if pg_url:
+        parts = urlsplit(pg_url)
+        if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+            sys.exit("--postgres must point at 127.0.0.1")
+        os.environ["DATABASE_URL"] = parts._replace(path="/bench_guidance").geturl()
+        import psycopg
+
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS bench_guidance")
+            conn.execute("CREATE DATABASE bench_guidance")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "te", "vo", "zi", "pe", "qu", "dor", "lin", "mar", "sen", "tal"]
+
+
+def vocabulary(rng: random.Random, n: int = 6000) -> list[str]:
+    words = ["opportunity", "stage", "close", "date", "amount", "forecast", "call", "ticket", "escalate",
+             "customer", "quote", "discount", "pipeline", "sprint", "goal", "contact", "account", "approval"]
+    seen = set(words)
+    while len(words) < n:
+        w = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        if w not in seen:
+            seen.add(w)
+            words.append(w)
+    return words
+
+
+def zipf_words(rng: random.Random, vocab: list[str], k: int, weights: list[float]) -> list[str]:
+    return rng.choices(vocab, weights=weights, k=k)
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def build(workspace, n: int, have: int, rng, vocab, weights) -> None:
+    from unstuck.content.models import Unit
+    from unstuck.guidance import search
+
+    batch = []
+    for i in range(have, n):
+        title = " ".join(zipf_words(rng, vocab, 5, weights)).capitalize()
+        body = " ".join(zipf_words(rng, vocab, 80, weights)) + "."
+        batch.append(Unit(workspace=workspace, slug=f"u{i}", kind="guide", title=title, summary=body[:120],
+                          body_md=body, payload={"steps": [{"title": "Step", "body": body[:200]}]},
+                          status="published", duration_s=120))
+        if len(batch) == 2000:
+            Unit.objects.bulk_create(batch)
+            search.index_units(batch)
+            batch = []
+    if batch:
+        Unit.objects.bulk_create(batch)
+        search.index_units(batch)
+    # Mark the index in sync with the content version (as after a lazy sync).
+    search.sync_index(workspace)
+
+
+def typo(rng: random.Random, word: str) -> str:
+    i = rng.randrange(1, len(word) - 1)
+    return word[:i] + word[i + 1 :]
+
+
+def queries(rng, vocab, weights, count):
+    out = []
+    common = vocab[:400]
+    for i in range(count):
+        a, b = rng.choice(common), rng.choice(vocab[:3000])
+        if i % 10 == 0:
+            a = typo(rng, a) if len(a) > 4 else a
+        elif i % 10 == 1:
+            a = a[:3]
+        out.append(f"{a} {b}")
+    return out
+
+
+def time_search(workspace, qs: list[str]) -> tuple[list[float], float]:
+    from unstuck.guidance import services
+
+    lat, hits = [], 0
+    for q in qs:
+        t = time.perf_counter()
+        hits += bool(services.search_units(workspace=workspace, query=q, record=False, limit=10))
+        lat.append((time.perf_counter() - t) * 1000)
+    return lat, hits / len(qs)
+
+
+def time_rank(workspace, qs: list[str]) -> list[float]:
+    from unstuck.guidance import ranking
+
+    lat = []
+    for q in qs:
+        t = time.perf_counter()
+        ranking.rank(workspace=workspace, host_app="crm", url="/crm/opportunities/7/", field="stage", query=q)
+        lat.append((time.perf_counter() - t) * 1000)
+    return lat
+
+
+def detector_throughput(workspace, rng, seconds: float = 15.0) -> tuple[int, float]:
+    from unstuck.accounts.models import Person
+    from unstuck.guidance import services
+    from unstuck.lrs import profile as p
+
+    people = [Person.objects.create(workspace=workspace, external_id=f"bench{i}", name=f"B{i}") for i in range(50)]
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        person = rng.choice(people)
+        actor = p.actor_for_person(person)
+        batch = []
+        for _ in range(10):
+            kind = rng.random()
+            if kind < 0.4:
+                batch.append(p.statement(actor=actor, verb=p.VERB_ENCOUNTERED_ERROR, object_id=p.page_activity_id("crm", "/x"),
+                                         extensions={p.EXT_HOST_APP: "crm", p.EXT_PAGE: "/crm/opportunities/1/",
+                                                     p.EXT_FIELD: rng.choice(["stage", "amount", "close_date"]),
+                                                     p.EXT_ERROR_CODE: "E1"}))
+            elif kind < 0.6:
+                batch.append(p.statement(actor=actor, verb=p.VERB_COMPLETED, object_id=p.task_activity_id("crm", "t"),
+                                         result={"success": True, "extensions": {p.RESULT_EXT_DURATION_MS: rng.randint(30_000, 90_000)}},
+                                         extensions={p.EXT_HOST_APP: "crm", p.EXT_TASK: "create-opportunity"}))
+            else:
+                batch.append(p.statement(actor=actor, verb=p.VERB_EXPERIENCED, object_id=p.unit_activity_id("x"),
+                                         extensions={p.EXT_HOST_APP: "crm", p.EXT_PAGE: "/crm/forecast/"}))
+        services.on_statements(workspace=workspace, person=person, statements=batch)
+        done += len(batch)
+    return done, done / (time.perf_counter() - start)
+
+
+def mrr() -> tuple[float, float]:
+    from unstuck.demo.services import load_demo_workspace
+    from unstuck.guidance.eval.mrr import evaluate
+
+    ws = load_demo_workspace()
+    return evaluate(ws)["mrr"], evaluate(ws, baseline=True)["mrr"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="10000,100000")
+    ap.add_argument("--queries", type=int, default=300)
+    ap.add_argument("--postgres", default="")
+    args = ap.parse_args()
+    setup(args.postgres or None)
+    from django.db import connection
+
+    from unstuck.accounts.services import create_workspace
+
+    rng = random.Random(42)
+    vocab = vocabulary(rng)
+    weights = [1.0 / (i + 1) for i in range(len(vocab))]
+    ws = create_workspace(name="Bench", slug="bench")
+    print(f"engine: {connection.vendor}")
+    have = 0
+    for n in [int(x) for x in args.sizes.split(",")]:
+        t = time.perf_counter()
+        build(ws, n, have, rng, vocab, weights)
+        have = n
+        ws.refresh_from_db()
+        print(f"{n:>7} units: indexed in {time.perf_counter() - t:.1f} s (cumulative build)")
+        qs = queries(rng, vocab, weights, args.queries)
+        time_search(ws, qs[:20])  # warm caches (vocabulary, statements)
+        lat, found = time_search(ws, qs)
+        print(f"         search  p50 {statistics.median(lat):6.2f} ms  p99 {pct(lat, 0.99):6.2f} ms  "
+              f"({found:.0%} of queries found something)")
+        lat = time_rank(ws, qs)
+        print(f"         ranking p50 {statistics.median(lat):6.2f} ms  p99 {pct(lat, 0.99):6.2f} ms")
+    count, rate = detector_throughput(ws, rng)
+    print(f"detectors: {count} statements through on_statements, {rate:,.0f} statements/s")
+    if connection.vendor == "sqlite":
+        ours, bm25 = mrr()
+        print(f"MRR@5 on {63} demo situations: ranking {ours:.3f}, plain BM25 {bm25:.3f}")
+
+
+if __name__ == "__main__":
+    main()
