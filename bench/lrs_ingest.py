@@ -1,0 +1,192 @@
+"""xAPI ingestion: statements per second for batches of 1, 50 and 500.
+
+    .venv/bin/python bench/lrs_ingest.py [--engine sqlite|postgres|both] [--pg postgres://postgres@127.0.0.1:5432/postgres]
+
+Each engine gets a fresh database (a temporary SQLite file with the project's settings:
+WAL, synchronous=FULL; or a scratch PostgreSQL database `unstuck_bench_lrs`). For each
+batch size, statements in the Unstuck profile (actor, verb, activity with a definition,
+context extensions, result) are sent two ways:
+
+- `http`:    POST /xapi/statements through Django's full request stack (auth, JSON
+             parsing, validation, storage; no socket), one request per batch;
+- `service`: lrs.services.record_statements directly (what Unstuck's own apps call).
+
+Every batch is its own transaction (commit + fsync). Prints statements/s per row.
+Bounded: about a minute per engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAN = [(1, 400), (50, 5000), (500, 20000)]  # (batch size, statements sent)
+
+
+def statements(n: int, seq: int) -> list[dict]:
+    out = []
+    for i in range(n):
+        k = seq + i
+        out.append(
+            {
+                "id": str(uuid.uuid4()),
+                "actor": {
+                    "objectType": "Agent",
+                    "account": {
+                        "homePage": "https://unstuck.dev/people/bench",
+                        "name": f"p{k % 500}",
+                    },
+                },
+                "verb": {
+                    "id": "http://adlnet.gov/expapi/verbs/experienced",
+                    "display": {"en-US": "experienced"},
+                },
+                "object": {
+                    "objectType": "Activity",
+                    "id": f"https://unstuck.dev/xapi/units/u{k % 200}",
+                    "definition": {
+                        "type": "https://unstuck.dev/xapi/activities/unit",
+                        "name": {"en-US": f"Unit {k % 200}"},
+                    },
+                },
+                "result": {"success": True, "duration": "PT42S"},
+                "context": {
+                    "platform": "Unstuck",
+                    "registration": str(uuid.uuid4()),
+                    "contextActivities": {"category": [{"id": "https://unstuck.dev/xapi/profile"}]},
+                    "extensions": {
+                        "https://unstuck.dev/xapi/extensions/host-app": "crm",
+                        "https://unstuck.dev/xapi/extensions/page": f"/page/{k % 30}",
+                        "https://unstuck.dev/xapi/extensions/field": "stage",
+                    },
+                },
+                "timestamp": "2025-03-04T09:15:00.000Z",
+            }
+        )
+    return out
+
+
+def run_engine() -> None:
+    """Runs inside a child process whose environment selects the database."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unstuck.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+    from unstuck.accounts.services import create_api_key, create_workspace
+    from unstuck.lrs.services import record_statements
+
+    ws = create_workspace(name="Bench", slug="bench")
+    key, secret = create_api_key(workspace=ws, name="bench", scopes=["all"])
+    client = Client()
+    headers = {
+        "HTTP_AUTHORIZATION": "Basic "
+        + base64.b64encode(f"{key.key_id}:{secret}".encode()).decode(),
+        "HTTP_X_EXPERIENCE_API_VERSION": "1.0.3",
+    }
+    seq = 0
+    rows = []
+    for how in ("http", "service"):
+        for batch, total in PLAN:
+            payloads = [statements(batch, seq + i * batch) for i in range(total // batch)]
+            seq += total
+            bodies = [json.dumps(p) for p in payloads] if how == "http" else None
+            start = time.perf_counter()
+            if how == "http":
+                for body in bodies:
+                    r = client.post(
+                        "/xapi/statements", body, content_type="application/json", **headers
+                    )
+                    assert r.status_code == 200, r.content[:300]
+            else:
+                for p in payloads:
+                    record_statements(workspace=ws, statements=p)
+            elapsed = time.perf_counter() - start
+            rows.append((how, batch, total, total / elapsed, elapsed / (total // batch) * 1000))
+    for how, batch, total, rate, ms in rows:
+        print(
+            json.dumps(
+                {
+                    "path": how,
+                    "batch": batch,
+                    "statements": total,
+                    "per_s": round(rate),
+                    "ms_per_request": round(ms, 2),
+                }
+            )
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_engine()
+        return
+    engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
+    print(f"# xAPI ingestion, batches {[b for b, _ in PLAN]}; {os.cpu_count()} cores")
+    for engine in engines:
+        with tempfile.TemporaryDirectory(prefix="lrs-bench-") as data:
+            env = {**os.environ, "UNSTUCK_DATA_DIR": data}
+            env.pop("DATABASE_URL", None)
+            if engine == "postgres":
+                url = _scratch_pg(args.pg)
+                if url is None:
+                    print("# postgres: not reachable, skipped")
+                    continue
+                env["DATABASE_URL"] = url
+            print(f"## {engine}")
+            sys.stdout.flush()
+            done = subprocess.run(
+                [sys.executable, __file__, "--child"],
+                env=env,
+                cwd=ROOT,
+                timeout=600,
+                capture_output=True,
+                text=True,
+            )
+            if done.returncode != 0:
+                print(done.stderr[-2000:])
+                raise SystemExit(1)
+            print(
+                f"{'path':<8} {'batch':>5} {'statements':>10} {'statements/s':>13} {'ms/request':>11}"
+            )
+            for line in done.stdout.splitlines():
+                row = json.loads(line)
+                print(
+                    f"{row['path']:<8} {row['batch']:>5} {row['statements']:>10} {row['per_s']:>13} "
+                    f"{row['ms_per_request']:>11}"
+                )
+
+
+def _scratch_pg(url: str) -> str | None:
+    try:
+        import psycopg
+    except ImportError:
+        return None
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=3) as conn:
+            conn.execute("DROP DATABASE IF EXISTS unstuck_bench_lrs")
+            conn.execute("CREATE DATABASE unstuck_bench_lrs")
+    except psycopg.Error:
+        return None
+    return url.rsplit("/", 1)[0] + "/unstuck_bench_lrs"
+
+
+if __name__ == "__main__":
+    main()
