@@ -9,9 +9,11 @@ The table below is documented in docs/permissions.md (a test keeps them equal).
 from __future__ import annotations
 
 import base64
+import copy
 import binascii
 import hashlib
 import hmac
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -187,7 +189,8 @@ def actor_for_key(api_key: ApiKey) -> Actor:
     for scope in api_key.scopes:
         perms |= SCOPE_PERMISSIONS.get(scope, frozenset())
     return Actor(
-        workspace=api_key.workspace,
+        # A copy: the key (and its workspace) may be shared by concurrent requests.
+        workspace=copy.copy(api_key.workspace),
         permissions=frozenset(perms),
         api_key=api_key,
         scopes=tuple(api_key.scopes),
@@ -209,24 +212,49 @@ def hash_secret(key_id: str, secret: str) -> str:
 
 _LAST_USED_EVERY = timedelta(minutes=1)
 
+# Verified keys are remembered by this process for a few seconds, so that a busy
+# integration does not pay a database round trip per request for its credentials.
+# Revoking a key forgets it here at once; other processes stop accepting it within
+# KEY_CACHE_TTL_S. The secret is still checked (HMAC) on every request.
+KEY_CACHE_TTL_S = 5.0
+_key_cache: dict[str, tuple[float, ApiKey]] = {}
 
-def authenticate_key(key_id: str, secret: str) -> ApiKey | None:
-    """Return the active key for these credentials, or None. One indexed lookup."""
-    if not key_id or not secret or len(key_id) > 40 or len(secret) > 200:
-        return None
+
+def forget_key(key_id: str) -> None:
+    _key_cache.pop(key_id, None)
+
+
+def _load_key(key_id: str) -> ApiKey | None:
+    now = time.monotonic()
+    hit = _key_cache.get(key_id)
+    if hit is not None and now - hit[0] < KEY_CACHE_TTL_S:
+        return hit[1]
     api_key = ApiKey.objects.select_related("workspace").filter(key_id=key_id).first()
     if api_key is None or api_key.revoked_at is not None:
+        forget_key(key_id)
+        return None
+    if len(_key_cache) > 10_000:
+        _key_cache.clear()
+    _key_cache[key_id] = (now, api_key)
+    return api_key
+
+
+def authenticate_key(key_id: str, secret: str) -> ApiKey | None:
+    """Return the active key for these credentials, or None."""
+    if not key_id or not secret or len(key_id) > 40 or len(secret) > 200:
+        return None
+    api_key = _load_key(key_id)
+    if api_key is None:
         return None
     if not hmac.compare_digest(api_key.secret_hash, hash_secret(key_id, secret)):
         return None
     now = timezone.now()
     # Writing last_used_at on every request would turn every read into a write; once a
     # minute is precise enough for "is this key still in use?".
-    marker = f"apikey-used:{api_key.pk}"
-    if (
-        api_key.last_used_at is None or now - api_key.last_used_at > _LAST_USED_EVERY
-    ) and cache.add(marker, 1, timeout=int(_LAST_USED_EVERY.total_seconds())):
-        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    if api_key.last_used_at is None or now - api_key.last_used_at > _LAST_USED_EVERY:
+        api_key.last_used_at = now
+        if cache.add(f"apikey-used:{api_key.pk}", 1, timeout=int(_LAST_USED_EVERY.total_seconds())):
+            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     return api_key
 
 

@@ -76,7 +76,8 @@ def update_workspace(*, workspace: Workspace, changes: dict[str, Any]) -> Worksp
         raise ApiError("name must not be empty.", field="name")
     for key, value in changes.items():
         setattr(workspace, key, value)
-    workspace.save()
+    # Only the changed fields: this object may be older than the row (content_version).
+    workspace.save(update_fields=list(changes))
     bump_content_version(workspace=workspace)
     return workspace
 
@@ -270,6 +271,9 @@ def create_api_key(
 
 @transaction.atomic
 def revoke_api_key(*, api_key: ApiKey, actor_label: str = "") -> ApiKey:
+    from .access import forget_key
+
+    forget_key(api_key.key_id)
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])

@@ -9,7 +9,9 @@ import json
 from typing import Any
 from uuid import UUID
 
+from django.core.cache import cache
 from django.db import connection
+from django.http import HttpResponse
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -23,7 +25,7 @@ from . import services
 from .kinds import KIND_MODELS, payload_json_schemas
 from .models import Collection, Skill, Unit, UnitVersion
 from .models import Status as UnitStatus
-from .queries import collection_units
+from .queries import collection_units, unit_stamp
 from .schemas import (
     CollectionIn,
     CollectionOut,
@@ -130,7 +132,22 @@ def create_unit(request, data: UnitIn):
 
 @router.get("/units/{unit_id}", response=UnitOut)
 def get_unit(request, unit_id: UUID):
-    return _unit(request, unit_id)
+    actor = request.auth
+    require(actor, "content.view")
+    stamp = unit_stamp(actor.workspace, unit_id)
+    drafts = actor.can("content.view_drafts")
+    if stamp is None or (not drafts and stamp[1] != UnitStatus.PUBLISHED):
+        raise ApiError("Not found.", status=404, code="not_found")
+    # The serialised unit is cached under its stamp: a new edit is a new key, so nothing
+    # is ever served stale, and every process agrees without talking to the others.
+    updated = stamp[0].replace(" ", "T")
+    key = f"unit-json:{unit_id}:{updated}:{stamp[1]}:{stamp[2]}:{int(drafts)}"
+    body = cache.get(key)
+    if body is None:
+        unit = _unit(request, unit_id)
+        body = json.dumps(UnitOut.from_orm(unit, context={"request": request}).model_dump(mode="json"))
+        cache.set(key, body, timeout=3600)
+    return HttpResponse(body, content_type="application/json")
 
 
 @router.patch("/units/{unit_id}", response=UnitOut)
