@@ -72,14 +72,16 @@ class OpportunityForm(CrmForm):
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
     close_date = forms.DateField(
-        label="Close date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Close date",
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     next_step = forms.CharField(label="Next step", max_length=300, required=False)
 
     def __init__(self, *args, workspace, instance: Opportunity | None = None, **kwargs):
         self.workspace = workspace
         self.instance = instance
-        if instance is not None and "initial" not in kwargs and not args and "data" not in kwargs:
+        if instance is not None and not kwargs.get("initial") and not args and "data" not in kwargs:
             kwargs["initial"] = {
                 "name": instance.name,
                 "account": instance.account,
@@ -159,7 +161,9 @@ class CallForm(CrmForm):
         required=False,
         empty_label="No opportunity",
     )
-    call_date = forms.DateField(label="Call date", widget=forms.DateInput(attrs={"type": "date"}))
+    call_date = forms.DateField(
+        label="Call date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     duration_min = forms.IntegerField(
         label="Duration (minutes)",
         required=False,
@@ -172,7 +176,9 @@ class CallForm(CrmForm):
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     next_step = forms.CharField(label="Next step", max_length=300, required=False)
     follow_up_on = forms.DateField(
-        label="Follow-up date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Follow-up date",
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
     def __init__(self, *args, workspace, **kwargs):

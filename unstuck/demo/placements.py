@@ -62,6 +62,7 @@ PLACEMENTS: list[dict[str, Any]] = [
         "trigger": "error_shown",
         "trigger_config": {"selector": {"id": "close_date-error"}},
         "presentation": "error_tip",
+        "audience": {"locales": ["en"]},
         "priority": 20,
     },
     {
@@ -109,6 +110,7 @@ PLACEMENTS: list[dict[str, Any]] = [
         "unit": "log-a-call",
         "url_pattern": "/crm/calls/*",
         "presentation": "panel",
+        "audience": {"locales": ["en"]},
         "priority": 10,
     },
     {

@@ -69,7 +69,7 @@ def all_units() -> list[dict[str, Any]]:
     A quick reference is written as Markdown with `### ` headings (`sections_md`) and
     becomes the kind's `sections`.
     """
-    units = [
+    units: list[dict[str, Any]] = [
         *sales.UNITS,
         *support.UNITS,
         *projects.UNITS,
@@ -80,7 +80,13 @@ def all_units() -> list[dict[str, Any]]:
     ]
     out = []
     for raw in units:
-        unit = {"locale": "en", "status": "published", "translation_of": None, "body_md": "", **raw}
+        unit: dict[str, Any] = {
+            "locale": "en",
+            "status": "published",
+            "translation_of": None,
+            "body_md": "",
+            **raw,
+        }
         if "sections_md" in unit:
             unit["payload"] = {
                 **unit["payload"],

@@ -34,7 +34,7 @@ def md_sections(md: str, first_title: str) -> list[dict[str, str]]:
     Text before the first heading becomes a section named `first_title`.
     """
     sections: list[dict[str, str]] = []
-    title, lines = first_title, []
+    title, lines = first_title, list[str]()
     for line in md.splitlines():
         if line.startswith("### "):
             if "".join(lines).strip():

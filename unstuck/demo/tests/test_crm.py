@@ -264,6 +264,14 @@ def test_each_rule_names_its_field_and_code(crm, changes, field, code):
     assert error_of(response.content.decode(), field).group(1) == code
 
 
+def test_editing_an_opportunity_shows_its_current_values(crm, acme):
+    opp = Opportunity.objects.get(workspace=acme, name="Globex 60-seat rollout")
+    html = crm.get(f"/crm/opportunities/{opp.pk}/").content.decode()
+    assert 'value="Globex 60-seat rollout"' in html
+    assert f'value="{opp.close_date.isoformat()}"' in html
+    assert '<option value="proposal" selected>' in html
+
+
 def test_an_unknown_opportunity_is_not_found(crm):
     assert crm.get("/crm/opportunities/00000000-0000-0000-0000-000000000000/").status_code == 404
 
