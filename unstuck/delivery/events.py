@@ -8,8 +8,7 @@ one statement with the host app, page, field, session and unit in its context.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -49,11 +48,16 @@ def _text(value: Any, limit: int = 300) -> str:
     return str(value)[:limit]
 
 
+def _data(event: dict[str, Any]) -> dict[str, Any]:
+    data = event.get("data")
+    return data if isinstance(data, dict) else {}
+
+
 def _timestamp(value: Any, now: datetime) -> datetime:
     """The event's time from the browser (ms since epoch), trusted within a day, never in the future."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            at = datetime.fromtimestamp(value / 1000, tz=dt_timezone.utc)
+            at = datetime.fromtimestamp(value / 1000, tz=UTC)
         except (OverflowError, OSError, ValueError):
             return now
         if now - timedelta(days=1) <= at <= now:
@@ -88,7 +92,7 @@ def statement_for(event: dict[str, Any], *, person: Any, host_app: Any, now: dat
         return None
     slug = host_app.slug
     page = _text(event.get("page"), 500) or "/"
-    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    data = _data(event)
     unit_id = _text(event.get("unit_id"), 64)
     task = _text(event.get("task") or data.get("task"), 100)
     field = _text(event.get("field") or data.get("field"), 100)
@@ -198,7 +202,7 @@ def record_widget_events(*, identity: Any, events: list[dict[str, Any]]) -> dict
     for event in reversed(events):
         if event["type"] in ("task_completed", "unit_completed"):
             pulse = insights_queries.pulse_for(
-                workspace=workspace, person=person, task=_text(event.get("task") or (event.get("data") or {}).get("task"), 100),
+                workspace=workspace, person=person, task=_text(event.get("task") or _data(event).get("task"), 100),
                 unit_id=_text(event.get("unit_id"), 64))
             break
     return {"recorded": len(statements), "nudges": nudges, "pulse": pulse}

@@ -85,6 +85,9 @@ class PlacementShow(models.Model):
     class Meta:
         indexes = [models.Index(fields=["person", "placement", "shown_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.placement_id} shown to {self.person_id} at {self.shown_at}"
+
 
 class ChecklistProgress(models.Model):
     """Which checklist items a person ticked, kept across reloads and devices."""
@@ -100,3 +103,6 @@ class ChecklistProgress(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "unit"], name="checklist_unique_person_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {len(self.ticked)} ticked in {self.unit_id}"

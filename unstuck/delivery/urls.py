@@ -16,3 +16,11 @@ urlpatterns = [
     path("widget/v1/today/<str:card_id>", widget_api.today_answer, name="widget-today-answer"),
     path("widget/v1/ask", widget_api.ask, name="widget-ask"),
 ]
+
+urlpatterns += [
+    path("help/<slug:slug>/", views.help_center, name="help-center"),
+    path("help/<slug:slug>/units/<str:unit_id>/", views.help_unit, name="help-unit"),
+    path("help/<slug:slug>/api/events", views.help_api, {"what": "events"}, name="help-events"),
+    path("help/<slug:slug>/api/checklists/<str:unit_id>", views.help_api, {"what": "checklists"},
+         name="help-checklist"),
+]

@@ -51,3 +51,10 @@ def widget_headers(app, tok: str | None = None, origin: str = ORIGIN) -> dict[st
     if tok:
         headers["HTTP_AUTHORIZATION"] = f"Bearer {tok}"
     return headers
+
+
+def tampered(tok: str) -> str:
+    """The token with one character of its signature changed."""
+    head, payload, sig = tok.split(".")
+    i = len(sig) // 2
+    return f"{head}.{payload}.{sig[:i]}{'A' if sig[i] != 'A' else 'B'}{sig[i + 1:]}"

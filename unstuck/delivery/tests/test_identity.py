@@ -38,7 +38,7 @@ def now():
 @pytest.mark.parametrize(
     "make, status, code",
     [
-        (lambda app: f.token(app)[:-3] + ("AAA" if not f.token(app).endswith("AAA") else "BBB"), 401, "bad_signature"),
+        (lambda app: f.tampered(f.token(app)), 401, "bad_signature"),
         (lambda app: sign_token(app, sub="u", now=now() - 7200, expires_in_s=3600), 401, "token_expired"),
         (lambda app: sign_token(app, sub="u", aud="pk_someone_else"), 401, "wrong_audience"),
         (lambda app: sign_token(app, sub="u", expires_in_s=3 * 86400), 401, "token_lifetime_too_long"),

@@ -1,5 +1,5 @@
 /* Unstuck widget core: the help button, the panel, tooltips/hotspots/error tips, Unstuck.track.
- * Plain JS, no build step. Everything renders in a closed Shadow DOM; every entry point is
+ * Plain JS, no build step. Everything renders in a Shadow DOM; every entry point is
  * wrapped so nothing is ever thrown into the host page; the only global is window.Unstuck.
  * Players for unit kinds live in players.js, loaded the first time a unit is opened. */
 (function () {
@@ -95,7 +95,11 @@
     api("events", { method: "POST", body: { events: batch } }).then(safe(function (res) {
       (res.nudges || []).forEach(showNudge);
       if (res.pulse) showPulse(res.pulse);
-    }), function () { /* events are best effort; never disturb the host */ });
+    }), function (e) {
+      // Keep the batch for the next try (bounded) unless the server refused it outright.
+      if (!e.status || e.status >= 500) S.queue = batch.concat(S.queue).slice(-200);
+      if (S.queue.length && !S.flushTimer) S.flushTimer = setTimeout(flush, 8000);
+    });
   });
   var beacon = safe(function () {
     if (!S.queue.length || !navigator.sendBeacon) return;
@@ -185,7 +189,7 @@
   function mount() {
     host = D.createElement("unstuck-widget");
     host.setAttribute("data-unstuck", "");
-    root = host.attachShadow({ mode: "closed" });
+    root = host.attachShadow({ mode: "open" });
     root.appendChild(h("style", { text: CSS_TEXT }));
     var r = h("div", { class: "r" });
     layer = h("div");
@@ -194,7 +198,7 @@
       [h("span", { "aria-hidden": "true", text: "?" }), h("span", { class: "bt", text: t("loading") })]);
     panel = h("div", { class: "p", role: "dialog", "aria-modal": "true", "aria-labelledby": "uh", hidden: true, onkeydown: trap });
     body = h("div", { class: "pb" });
-    panel.appendChild(h("div", { class: "ph" }, [h("h2", { id: "uh", text: t("panel_title") }),
+    panel.appendChild(h("div", { class: "ph" }, [h("h2", { id: "uh", text: "Unstuck" }),
       h("button", { class: "x", type: "button", "aria-label": t("close"), onclick: close, text: "×" })]));
     panel.appendChild(body);
     r.appendChild(layer); r.appendChild(btn); r.appendChild(panel); r.appendChild(live);
@@ -210,6 +214,8 @@
     btn.className = "b " + pos;
     panel.style.cssText = pos[0] === "b" ? "bottom:76px;" + (pos[1] === "l" ? "left:20px" : "right:20px") : "top:76px;" + (pos[1] === "l" ? "left:20px" : "right:20px");
     if (/^#[0-9a-f]{3,8}$/i.test(st.color || "")) S.r.style.setProperty("--c", st.color);
+    panel.querySelector("h2").textContent = t("panel_title");
+    panel.querySelector(".x").setAttribute("aria-label", t("close"));
     label();
   }
   function label() {

@@ -1,0 +1,49 @@
+/* The help center page: hosts the widget's players (players.js) outside the widget.
+ * Defines the same small interface players.js expects, backed by the help center's
+ * session endpoints instead of the widget API. */
+(function () {
+  "use strict";
+  var box = document.getElementById("player");
+  var unit = JSON.parse(document.getElementById("unit-data").textContent);
+  var strings = JSON.parse(document.getElementById("unit-strings").textContent);
+  var base = "/help/" + box.dataset.slug + "/api/";
+  function csrf() { var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/); return m ? decodeURIComponent(m[1]) : ""; }
+  function call(method, path, body) {
+    return fetch(base + path, { method: method, credentials: "same-origin", body: JSON.stringify(body),
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() } }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    });
+  }
+  function t(key, vars) { var s = strings[key] || key; for (var k in vars || {}) s = s.replace("{" + k + "}", vars[k]); return s; }
+  function h(tag, attrs, kids) {
+    var el = document.createElement(tag);
+    for (var k in attrs || {}) {
+      var v = attrs[k];
+      if (v == null || v === false) continue;
+      if (k.slice(0, 2) === "on") el.addEventListener(k.slice(2), v);
+      else if (k === "text") el.textContent = v;
+      else if (k === "html") el.innerHTML = v; /* server-sanitised HTML only */
+      else el.setAttribute(k, v === true ? "" : v);
+    }
+    [].concat(kids || []).forEach(function (c) { if (c != null) el.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
+    return el;
+  }
+  function send(evt) {
+    evt.unit_id = unit.id; evt.title = unit.title; evt.page = location.pathname; evt.ts = Date.now();
+    call("POST", "events", { events: [evt] }).catch(function () { /* best effort */ });
+  }
+  window.Unstuck = window.Unstuck || {};
+  window.Unstuck._definePlayers = function (players) {
+    send({ type: "unit_viewed", trigger: "help-center" });
+    players.render(box, unit, { t: t, h: h, send: send,
+      saveTicks: function (ticks) { return call("PUT", "checklists/" + unit.id, { ticked: ticks }); } });
+    var out = h("div", { class: "row", role: "group", "aria-label": t("helpful") }, [h("span", { text: t("helpful") })]);
+    [["yes", true], ["no", false]].forEach(function (p) {
+      out.appendChild(h("button", { class: "k s", type: "button", text: t(p[0]), onclick: function () {
+        send({ type: "helpful", helpful: p[1] }); out.textContent = t("thanks");
+      } }));
+    });
+    box.appendChild(out);
+  };
+})();
