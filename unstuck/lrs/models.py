@@ -86,11 +86,15 @@ class StatementActivity(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="activities")
     activity_id = models.TextField()
+    # The statement's `stored`, copied so that "newest statements about this activity"
+    # walks one index in order instead of sorting every match.
+    stored = models.DateTimeField(null=True)
 
     class Meta:
         indexes = [
             models.Index(
-                fields=["workspace", "activity_id", "statement"], name="lrs_sa_ws_activity"
+                fields=["workspace", "activity_id", "stored", "statement"],
+                name="lrs_sa_ws_act_stored",
             )
         ]
 
@@ -105,10 +109,14 @@ class StatementAgent(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="agents")
     agent_key = models.TextField()
+    stored = models.DateTimeField(null=True)  # the statement's, as in StatementActivity
 
     class Meta:
         indexes = [
-            models.Index(fields=["workspace", "agent_key", "statement"], name="lrs_sg_ws_agent")
+            models.Index(
+                fields=["workspace", "agent_key", "stored", "statement"],
+                name="lrs_sg_ws_agent_stored",
+            )
         ]
 
     def __str__(self) -> str:

@@ -375,6 +375,9 @@ def record_statements(
         agent_rows: list[tuple] = []
         definitions: dict[str, dict] = {}
         ws_value = _db_uuid(workspace.pk)
+        stored_value = (
+            connection.ops.adapt_datetimefield_value(now) if connection.vendor == "sqlite" else now
+        )
         for stmt in new:
             pk = pks[stmt["id"]]
             ids_here = set()
@@ -382,7 +385,7 @@ def record_statements(
                 aid = act["id"]
                 if aid not in ids_here:
                     ids_here.add(aid)
-                    activity_rows.append((ws_value, pk, aid))
+                    activity_rows.append((ws_value, pk, aid, stored_value))
                 if "definition" in act:
                     definitions[aid] = _merge_definition(
                         definitions.get(aid, {}), act["definition"]
@@ -390,16 +393,16 @@ def record_statements(
                 else:
                     definitions.setdefault(aid, {})
             for key in _agent_keys_of(stmt):
-                agent_rows.append((ws_value, pk, key))
+                agent_rows.append((ws_value, pk, key, stored_value))
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {StatementActivity._meta.db_table} (workspace_id, statement_id, activity_id) "
-                "VALUES (%s, %s, %s)",
+                f"INSERT INTO {StatementActivity._meta.db_table} (workspace_id, statement_id, activity_id, stored) "
+                "VALUES (%s, %s, %s, %s)",
                 activity_rows,
             )
             cursor.executemany(
-                f"INSERT INTO {StatementAgent._meta.db_table} (workspace_id, statement_id, agent_key) "
-                "VALUES (%s, %s, %s)",
+                f"INSERT INTO {StatementAgent._meta.db_table} (workspace_id, statement_id, agent_key, stored) "
+                "VALUES (%s, %s, %s, %s)",
                 agent_rows,
             )
         _save_definitions(workspace, definitions, now)

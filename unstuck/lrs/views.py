@@ -37,7 +37,6 @@ from .models import (
     Document,
     DocumentKind,
     Statement,
-    StatementActivity,
     StatementAgent,
 )
 from .services import format_stored, key_authority, record_statements, save_document
@@ -521,8 +520,12 @@ def _get_statements(x: XRequest, request: HttpRequest) -> HttpResponse:
     return _run_statement_query(x, request, query, cursor=None)
 
 
-def _filtered(x: XRequest, query: dict[str, str]):
+def _filtered(x: XRequest, query: dict[str, str]) -> tuple[Any, str, dict[str, Any]]:
+    """The filtered statements, and, for a related_* filter, the relation to walk in
+    `stored` order (its prefix and conditions, applied with the paging cursor in one
+    filter() so that both use the same join)."""
     qs = _statement_queryset(x).filter(voided=False)
+    rel_prefix, rel_conditions = "", {}
     sub = XRequest(
         method="GET", params=query, headers={}, body=b"", content_type="", version=x.version
     )
@@ -532,11 +535,8 @@ def _filtered(x: XRequest, query: dict[str, str]):
     if agent is not None:
         key = agent_key(agent)
         if related_agents:
-            qs = qs.filter(
-                pk__in=StatementAgent.objects.filter(workspace=x.workspace, agent_key=key).values(
-                    "statement_id"
-                )
-            )
+            rel_prefix = "agents__"
+            rel_conditions = {"agents__workspace": x.workspace, "agents__agent_key": key}
         else:
             qs = qs.filter(Q(actor_key=key) | Q(object_type__in=("Agent", "Group"), object_id=key))
     verb = _iri_param(sub, "verb", required=False)
@@ -545,11 +545,17 @@ def _filtered(x: XRequest, query: dict[str, str]):
     activity = _iri_param(sub, "activity", required=False)
     if activity:
         if related_activities:
-            qs = qs.filter(
-                pk__in=StatementActivity.objects.filter(
-                    workspace=x.workspace, activity_id=activity
-                ).values("statement_id")
-            )
+            if rel_prefix:  # both related filters: walk the activity rows, test the agent
+                qs = qs.filter(
+                    pk__in=StatementAgent.objects.filter(
+                        workspace=x.workspace, agent_key=rel_conditions["agents__agent_key"]
+                    ).values("statement_id")
+                )
+            rel_prefix = "activities__"
+            rel_conditions = {
+                "activities__workspace": x.workspace,
+                "activities__activity_id": activity,
+            }
         else:
             qs = qs.filter(object_type="Activity", object_id=activity)
     registration = _uuid_param(sub, "registration")
@@ -560,7 +566,7 @@ def _filtered(x: XRequest, query: dict[str, str]):
         qs = qs.filter(stored__gt=since)
     if until:
         qs = qs.filter(stored__lte=until)
-    return qs
+    return qs, rel_prefix, rel_conditions
 
 
 def _run_statement_query(
@@ -579,14 +585,19 @@ def _run_statement_query(
     if limit < 0:
         raise _error("limit must not be negative.", field="limit")
     limit = MAX_LIMIT if limit == 0 else min(limit, MAX_LIMIT)
-    qs = _filtered(x, query)
+    qs, rel, rel_conditions = _filtered(x, query)
+    # With a related_* filter the walk follows the relation rows' copy of `stored`
+    # (index workspace, key, stored, statement); otherwise the statement's own.
+    stored_f, pk_f = (f"{rel}stored", f"{rel}statement_id") if rel else ("stored", "id")
+    condition = Q(**rel_conditions)
     if cursor is not None:
         stored, pk = signing_time(cursor[0]), cursor[1]
-        if ascending:
-            qs = qs.filter(Q(stored__gt=stored) | Q(stored=stored, pk__gt=pk))
-        else:
-            qs = qs.filter(Q(stored__lt=stored) | Q(stored=stored, pk__lt=pk))
-    order = ("stored", "id") if ascending else ("-stored", "-id")
+        op = "gt" if ascending else "lt"
+        condition &= Q(**{f"{stored_f}__{op}": stored}) | Q(
+            **{stored_f: stored, f"{pk_f}__{op}": pk}
+        )
+    qs = qs.filter(condition)
+    order = (stored_f, pk_f) if ascending else (f"-{stored_f}", f"-{pk_f}")
     rows = list(qs.order_by(*order).values_list("pk", "stored", "data")[: limit + 1])
     more = None
     if len(rows) > limit:

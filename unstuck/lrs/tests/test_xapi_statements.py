@@ -179,6 +179,19 @@ def test_filters_and_more_paging(lrs_a):
         r = lrs_a.get(body["more"])
         assert r.status_code == 200
     assert seen == ids
+    # related_agents walks the agent's relation rows in stored order, across pages too.
+    seen = []
+    r = lrs_a.get(
+        "statements",
+        {"agent": {"mbox": "mailto:learner@example.com"}, "related_agents": "true", "limit": 4},
+    )
+    while True:
+        body = r.json()
+        seen += [s["id"] for s in body["statements"]]
+        if not body["more"]:
+            break
+        r = lrs_a.get(body["more"])
+    assert seen == list(reversed(ids[:6]))
 
 
 def test_formats_ids_and_canonical(lrs_a):
