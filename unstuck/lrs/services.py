@@ -446,7 +446,7 @@ def _row(
     result = stmt.get("result", {})
     score = result.get("score", {})
     columns = {
-        column: _truncate(ext.get(key), Statement._meta.get_field(column).max_length)
+        column: _truncate(ext.get(key), _COLUMN_SIZES[column])
         for key, column in profile.CONTEXT_COLUMNS.items()
         if key in ext
     }
@@ -585,6 +585,14 @@ def _insert_statements(rows: list[dict]) -> dict[str, int]:
 
 
 _UNIT_PREFIX = profile.unit_activity_id("")
+_COLUMN_SIZES = {
+    "host_app": 64,
+    "page": 512,
+    "field": 255,
+    "task": 255,
+    "unit_id": 64,
+    "session_id": 128,
+}
 
 
 def _save_definitions(workspace: Workspace, definitions: dict[str, dict], now: datetime) -> None:

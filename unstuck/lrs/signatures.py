@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any, cast
 
 import jwt
 from cryptography import x509
@@ -52,7 +53,7 @@ def verify(statement: dict, jws: bytes) -> None:
     if header.get("x5c"):
         try:
             der = base64.b64decode(header["x5c"][0])
-            key = x509.load_der_x509_certificate(der).public_key()
+            key = cast(Any, x509.load_der_x509_certificate(der).public_key())
             jwt.api_jws.PyJWS().decode_complete(token, key=key, algorithms=[alg])
         except (ValueError, TypeError, jwt.exceptions.PyJWTError) as exc:
             raise SignatureError(

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from django.core import signing
+from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.db.models import Max, Q
 from django.http import HttpRequest, HttpResponse
@@ -173,7 +174,7 @@ def _negotiate_version(value: str) -> str:
 def _parse(request: HttpRequest) -> XRequest:
     headers = {name: request.META.get(meta, "") for name, meta in HEADER_FIELDS.items()}
     method = request.method or "GET"
-    query = {k: v for k, v in request.GET.items()}
+    query: dict[str, str] = {k: str(v) for k, v in request.GET.items()}
     body = request.body
     content_type = headers["content-type"]
     if "method" in query:
@@ -257,7 +258,7 @@ def xapi_view(methods: tuple[str, ...], *, auth: bool = True) -> Callable:
                     if auth
                     else XRequest(
                         method=request.method or "GET",
-                        params=dict(request.GET.items()),
+                        params={k: str(v) for k, v in request.GET.items()},
                         headers={},
                         body=b"",
                         content_type="",
@@ -271,6 +272,16 @@ def xapi_view(methods: tuple[str, ...], *, auth: bool = True) -> Callable:
                 response = handler(x, request)
                 if x.method == "HEAD":
                     response.content = b""
+            except RequestDataTooBig:
+                response = HttpResponse(
+                    json.dumps(
+                        error_body(
+                            "too_large", "The request body is too large (UNSTUCK_MAX_BODY_BYTES)."
+                        )
+                    ),
+                    status=413,
+                    content_type="application/json",
+                )
             except ApiError as exc:
                 response = HttpResponse(
                     json.dumps(error_body(exc.code, exc.message, exc.field)),
@@ -598,6 +609,7 @@ def _run_statement_query(
         )
     qs = qs.filter(condition)
     order = (stored_f, pk_f) if ascending else (f"-{stored_f}", f"-{pk_f}")
+    assert x.workspace is not None and x.api_key is not None
     rows = list(qs.order_by(*order).values_list("pk", "stored", "data")[: limit + 1])
     more = None
     if len(rows) > limit:
@@ -637,6 +649,7 @@ def _get_more(x: XRequest, request: HttpRequest) -> HttpResponse:
         token = signing.loads(x.params["more"], salt="lrs.more", max_age=24 * 3600)
     except signing.BadSignature:
         raise _error("The more link is invalid or has expired.", field="more") from None
+    assert x.workspace is not None and x.api_key is not None
     if token.get("w") != str(x.workspace.pk) or token.get("k") != x.api_key.key_id:
         raise _error("The more link belongs to other credentials.", field="more")
     return _run_statement_query(x, request, token["q"], cursor=token["c"])

@@ -448,3 +448,11 @@ def test_workspace_b_cannot_read_or_void_workspace_a_statements(lrs_a, lrs_b):
     lrs_a.post("statements", stmt())
     more = lrs_a.get("statements", {"limit": 1}).json()["more"]
     assert lrs_b.get(more).status_code == 400
+
+
+def test_a_body_over_the_limit_is_413(lrs_a, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    r = lrs_a.post("statements", [stmt() for _ in range(20)])
+    assert r.status_code == 413
+    assert r["X-Experience-API-Version"] == "1.0.3"
+    assert Statement.objects.count() == 0
