@@ -27,6 +27,7 @@ UNITS = [
                 {"text": "Day 1: lunch with your buddy", "required": False},
                 {
                     "text": "Day 2: request access to Acme CRM, the support desk and the wiki",
+                    "details": "Use the access request form on the wiki; see *Request access to a tool*. Approval usually takes a working day.",
                     "required": True,
                 },
                 {
@@ -35,6 +36,7 @@ UNITS = [
                 },
                 {
                     "text": "Day 3: 30 minutes with your manager: goals for your first 90 days",
+                    "details": "Bring the three things you most want to learn. Agree how you will know the first 90 days went well.",
                     "required": True,
                 },
                 {
@@ -43,6 +45,7 @@ UNITS = [
                 },
                 {
                     "text": "Day 4: complete your team's starter units in the help center",
+                    "details": "About 15 minutes in total, split into short units. Your progress is kept.",
                     "required": True,
                 },
                 {
@@ -73,6 +76,9 @@ UNITS = [
             "| Expenses | Finance | Expense tool, questions to #finance |\n\n"
             "### When to ask\n"
             "No question is too small in your first month. Asking early is cheaper than fixing later.\n"
+            "\n### How to ask so you get a fast answer\n"
+            'Say what you are trying to do, what you tried, and what happened — with the exact error message or a screenshot. *"I\'m trying to log a call in the CRM; Save says the follow-up date can\'t be in the past; I picked today"* gets an answer in minutes. *"The CRM doesn\'t work"* gets a question back.\n'
+            "\nIn the CRM, try **Help, I'm stuck!** first: it shows help for the very field you are on.\n"
         ),
         "payload": {},
     },
@@ -150,6 +156,10 @@ UNITS = [
                     "Sign in",
                     "All Acme tools use your Google Workspace account. If the sign-in fails after "
                     "approval, post the exact message in #it-help.",
+                ),
+                (
+                    "Keep a list of what you have",
+                    "Note each tool, the role you got and the date. When you change teams, that list is what your new manager and IT need to adjust your access — and what is removed when you no longer need it.",
                 ),
             )
         },

@@ -21,30 +21,30 @@ UNITS = [
                     "A sprint goal is one outcome, not a list",
                     '*"Customers can export invoices as CSV"* is a '
                     'goal. *"Finish tickets 12, 14, 15 and 19"* is a to-do list. A goal lets the team drop or '
-                    "swap items and still succeed.",
+                    'swap items and still succeed. Test your last goal: could someone outside the team tell, on the last day, whether it was met? If the answer needs a spreadsheet, the goal was a list in disguise. A good goal also says why it matters now — "so that finance can close the month without manual exports" — which is what lets the team make trade-offs on day six without asking permission.',
                 ),
                 (
                     "The usual causes",
                     "Most missed goals come from four places: the goal was really three "
                     "goals; unplanned work took a third of the sprint; one item was far bigger than estimated; "
-                    "or work waited on another team.",
+                    "or work waited on another team. Notice what is missing from the list: people not working hard enough. In Acme's retros over the last year, effort was almost never the cause; planning and flow were. Starting from the system rather than the people keeps the retro honest and keeps people talking.",
                 ),
                 (
                     "Look at the data before the opinions",
                     "Check the burn-down: a flat line in the first days "
                     "points to unclear items; a step late in the sprint points to waiting. Count the unplanned "
-                    "tickets that came in.",
+                    "tickets that came in. Then compare what was planned with what was done, item by item. Items that were started but not finished matter more than items never started: they show work in progress piling up. Three half-done items are worth less to a customer than one finished item.",
                 ),
                 (
                     "Change one thing",
                     "Pick the single biggest cause and one experiment for the next sprint: "
                     "a 20% buffer for unplanned work, splitting items above 3 days, or agreeing hand-off dates "
-                    "with the other team at planning.",
+                    'with the other team at planning. Write the experiment down with a way to check it: "Keep 20% of capacity free; at the next retro we look at how much of it unplanned work used." One change you can measure beats five good intentions, and it gives the next retro something concrete to start from.',
                 ),
                 (
                     "Say it out loud at review",
                     "Tell stakeholders what was not delivered, why, and when it will "
-                    "be. Trust survives a missed goal; it does not survive a surprise.",
+                    'be. Trust survives a missed goal; it does not survive a surprise. A simple script works: "We planned to let customers export invoices as CSV. We got the export working but not the formatting finance needs; that slips to the middle of next sprint. The cause was unplanned support work, and we are keeping a buffer for it from now on."',
                 ),
             )
         },
@@ -61,6 +61,7 @@ UNITS = [
             "items": [
                 {
                     "text": "Bring the sprint data: goal, burn-down, unplanned tickets, carried-over items",
+                    "details": "Data first keeps the discussion on causes. Five numbers on one slide are enough.",
                     "required": True,
                 },
                 {
@@ -75,9 +76,14 @@ UNITS = [
                     "text": "Collect what went well and what didn't, silently first (5 minutes)",
                     "required": True,
                 },
-                {"text": "Group and dot-vote; discuss the top two only", "required": True},
+                {
+                    "text": "Group and dot-vote; discuss the top two only",
+                    "details": "Three dots per person. Time-box each topic to ten minutes.",
+                    "required": True,
+                },
                 {
                     "text": "Agree at most two actions, each with an owner and a date",
+                    "details": 'Write each as an experiment you can check at the next retro: "Keep 20% of capacity free; check how much unplanned work used."',
                     "required": True,
                 },
                 {"text": "Put the actions in the next sprint's backlog", "required": True},
@@ -270,6 +276,8 @@ UNITS = [
             "An item that meets *almost* all of these is not done. It goes back to the backlog with a note "
             "saying what is missing, and it does not count towards the sprint goal. Splitting the finished "
             "part into its own item is fine when it is useful to a customer on its own.\n"
+            "\n### Why both lists exist\n"
+            "Ready protects the sprint from work nobody understands yet; done protects the customer from work that only looks finished. Most teams that miss sprint goals skip the first list, and most teams with unhappy stakeholders skip the second. Review both lists at the retro every few sprints and change them when the team learns something.\n"
         ),
         "payload": {},
     },

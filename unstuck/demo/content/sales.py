@@ -136,6 +136,11 @@ UNITS = [
             "- From **Proposal** on, the amount is required and must be more than zero.\n"
             "- Moving backwards is allowed — do it when the deal really moved back. An honest pipeline beats "
             "a pretty one.\n"
+            "\n### Three deals, placed\n"
+            "- *Globex asked for pricing for 60 seats and got it yesterday* → **Proposal**, with the amount of the quote.\n"
+            "- *Northwind's lawyer sent back the contract with comments* → **Negotiation**: the buyer is working on terms.\n"
+            "- *Stark Retail answered your email and agreed to an intro call* → **Prospecting**: no confirmed problem yet.\n"
+            "\nWhen two stages seem to fit, pick the earlier one. Your manager would rather be surprised by a deal moving faster than by one that was never where the CRM said it was.\n"
         ),
         "payload": {},
     },
@@ -204,6 +209,10 @@ UNITS = [
             'Ask the buyer: *"When do you need this running?"* Work back from their date, add the time '
             "legal and procurement take (usually two to three weeks at Acme's customers), and use that. "
             "Never use the last day of the quarter as a default.\n"
+            "\n### Examples\n"
+            "- A Proposal for Hooli with no amount: enter the quote's first-year value, e.g. 18,500.\n"
+            "- A Negotiation deal whose close date was last Friday: ask the buyer, then move it to the date they give plus two weeks for procurement.\n"
+            "- A deal lost last month: set Closed lost and keep the past date — that is when it really ended.\n"
         ),
         "payload": {},
     },
@@ -415,10 +424,26 @@ UNITS = [
         "items are the ones your manager checks.",
         "payload": {
             "items": [
-                {"text": "No open deal has a close date in the past", "required": True},
-                {"text": "Every deal in Proposal or later has an amount", "required": True},
-                {"text": "Every open deal has a next step with a date in it", "required": True},
-                {"text": "All calls from this week are logged", "required": True},
+                {
+                    "text": "No open deal has a close date in the past",
+                    "details": 'Filter Opportunities by *Mine* and look for **overdue**. Ask each buyer for a real date; see *Fix "Close date is in the past"*.',
+                    "required": True,
+                },
+                {
+                    "text": "Every deal in Proposal or later has an amount",
+                    "details": "The first-year value from the quote you sent. No quote yet? Then the deal is not in Proposal.",
+                    "required": True,
+                },
+                {
+                    "text": "Every open deal has a next step with a date in it",
+                    "details": '"Follow up" is not a next step. "Send revised quote to Priya by Thursday" is.',
+                    "required": True,
+                },
+                {
+                    "text": "All calls from this week are logged",
+                    "details": "Voicemails and no-answers too: they explain the gaps in an account's history.",
+                    "required": True,
+                },
                 {
                     "text": "Deals silent for 60 days are moved to Closed lost with a reason",
                     "required": False,

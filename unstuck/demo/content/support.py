@@ -152,6 +152,10 @@ UNITS = [
                     "After the call, find why it happened — a missing update rule, a slow handoff — "
                     "and tell your lead. That is how the next call does not happen.",
                 ),
+                (
+                    "Put it together",
+                    "*\"Three calls and no update — that's not OK, and I'm sorry. Let me pull up your ticket now… The fix is in testing. I'll call you by 3 pm with a time, and until then Reports → Export as CSV gets your invoices out.\"* Hear and empathise take ten seconds; the promise with a time is what the customer remembers.",
+                ),
             )
         },
     },
@@ -225,6 +229,10 @@ UNITS = [
             "Pick the higher priority and say why in the first internal note. The support lead on duty "
             "lowers a priority in seconds; a customer who waited a day for a P2 that was set as P3 remembers "
             "it for a long time. Never lower a priority without telling the customer the new response time.\n"
+            "\n### Examples\n"
+            "- *Nobody at Initech can export invoices, and it is the last working day of the month* → P1 (many users, no workaround, a month-end deadline).\n"
+            "- *One Globex user cannot upload an avatar* → P4.\n"
+            "- *The Northwind finance team cannot run a report, but the CSV export gives them the data* → P3.\n"
         ),
         "payload": {},
     },
@@ -293,14 +301,23 @@ UNITS = [
         "body_md": "A ticket that bounces back costs the customer a day. Tick these off first.",
         "payload": {
             "items": [
-                {"text": "Steps to reproduce, tried by you", "required": True},
-                {"text": "Customer account id and affected users", "required": True},
+                {
+                    "text": "Steps to reproduce, tried by you",
+                    "details": "Numbered steps from a fresh sign-in. If you could not reproduce it, say so and attach what the customer sent.",
+                    "required": True,
+                },
+                {
+                    "text": "Customer account id and affected users",
+                    "details": "Engineering looks up logs by account id; the number of affected users sets the priority.",
+                    "required": True,
+                },
                 {
                     "text": "Expected and actual result, with a screenshot or the error text",
                     "required": True,
                 },
                 {
                     "text": "Priority set from the matrix, with the customer's deadline",
+                    "details": "See *Ticket priority matrix*. Write the deadline in the customer's words, with the date.",
                     "required": True,
                 },
                 {
@@ -309,6 +326,7 @@ UNITS = [
                 },
                 {
                     "text": "Customer told who owns the ticket and when the next update comes",
+                    "details": "You stay the owner towards the customer while engineering works on it.",
                     "required": True,
                 },
             ]
@@ -380,6 +398,10 @@ UNITS = [
                 (
                     "Sign with your name",
                     'Not *"The Support Team"*. A name tells them someone owns it.',
+                ),
+                (
+                    "Read it once as the customer",
+                    'Before sending, read your reply as someone who has waited two days. Remove "unfortunately", "as previously stated" and anything that explains our process instead of their problem. Check that the time you promised is in their time zone. Then set yourself a reminder for that time — a missed promise in writing is worse than the original delay.',
                 ),
             )
         },

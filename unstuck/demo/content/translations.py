@@ -72,6 +72,11 @@ UNITS = [
             "- Minden nyitott lehetőség zárási dátuma **ma vagy későbbi**, és van következő lépése.\n"
             "- A Proposal szakasztól az összeg kötelező, és nagyobb nullánál.\n"
             "- Visszafelé lépni szabad, ha az üzlet valóban visszalépett.\n"
+            "\n### Három üzlet, a helyén\n"
+            "- *A Globex 60 licencre kért árat, és tegnap megkapta* → **Proposal**, az ajánlat összegével.\n"
+            "- *A Northwind jogásza megjegyzésekkel küldte vissza a szerződést* → **Negotiation**.\n"
+            "- *A Stark Retail elfogadta a bemutatkozó hívást* → **Prospecting**: még nincs megerősített probléma.\n"
+            "\nHa két szakasz is illik, válaszd a korábbit.\n"
         ),
         "payload": {},
     },
