@@ -21,7 +21,8 @@ from urllib.parse import parse_qs
 from django.core import signing
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, TextField
+from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import http_date
@@ -610,7 +611,14 @@ def _run_statement_query(
     qs = qs.filter(condition)
     order = (stored_f, pk_f) if ascending else (f"-{stored_f}", f"-{pk_f}")
     assert x.workspace is not None and x.api_key is not None
-    rows = list(qs.order_by(*order).values_list("pk", "stored", "data")[: limit + 1])
+    # The common read (exact format, no attachments) splices the stored JSON text into the
+    # response instead of decoding and re-encoding every statement.
+    is_raw = fmt == "exact" and not with_attachments
+    if is_raw:
+        qs = qs.annotate(raw=Cast("data", output_field=TextField()))
+    rows = list(
+        qs.order_by(*order).values_list("pk", "stored", "raw" if is_raw else "data")[: limit + 1]
+    )
     more = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -626,12 +634,24 @@ def _run_statement_query(
             compress=True,
         )
         more = f"{request.path}?more={token}"
+    latest = max((r[1] for r in rows), default=None)
+    if is_raw:
+        body = (
+            '{"statements": ['
+            + ",".join(r[2] for r in rows)
+            + '], "more": '
+            + json.dumps(more or "")
+            + "}"
+        )
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        if latest is not None:
+            response["Last-Modified"] = http_date(latest.timestamp())
+        return response
     out = [
         formats.format_statement(data, fmt, x.workspace, x.header("accept-language"))
         for _, _, data in rows
     ]
     response = _statements_response(out, more or "", with_attachments, x)
-    latest = max((r[1] for r in rows), default=None)
     if latest is not None:
         response["Last-Modified"] = http_date(latest.timestamp())
     return response
