@@ -32,6 +32,10 @@ class Mastery(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "skill"], name="mastery_unique_person_skill")]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
 
 class ItemStat(models.Model):
     """Difficulty of one quiz item, learned from everyone's answers (the other half of Elo)."""
@@ -47,6 +51,10 @@ class ItemStat(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "item_key"], name="itemstat_unique")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
 
 
 class ReviewCard(models.Model):
@@ -77,6 +85,10 @@ class ReviewCard(models.Model):
         ]
         indexes = [models.Index(fields=["person", "is_suspended", "due"])]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
 
 class ReviewLogEntry(models.Model):
     id = models.BigAutoField(primary_key=True)
@@ -95,6 +107,10 @@ class ReviewLogEntry(models.Model):
     class Meta:
         ordering = ["reviewed_at"]
         indexes = [models.Index(fields=["workspace", "reviewed_at"])]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
 
 
 class BudgetSource(models.TextChoices):
@@ -119,6 +135,10 @@ class BudgetSpend(models.Model):
     class Meta:
         indexes = [models.Index(fields=["person", "day"])]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
 
 class FsrsParameters(models.Model):
     """A workspace's refitted FSRS weights (absent: the package's defaults)."""
@@ -129,3 +149,6 @@ class FsrsParameters(models.Model):
     log_loss_before = models.FloatField()
     log_loss_after = models.FloatField()
     fitted_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"

@@ -11,8 +11,7 @@ import math
 import re
 import uuid
 import zoneinfo
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -24,7 +23,15 @@ from unstuck.content.models import Kind, Status, Unit
 from unstuck.errors import ApiError, NotFound
 from unstuck.lrs import profile as p
 
-from .models import BudgetSource, BudgetSpend, FsrsParameters, ItemStat, Mastery, ReviewCard, ReviewLogEntry
+from .models import (
+    BudgetSource,
+    BudgetSpend,
+    FsrsParameters,
+    ItemStat,
+    Mastery,
+    ReviewCard,
+    ReviewLogEntry,
+)
 
 # --- mastery: Elo-style logistic model -------------------------------------------------
 #
@@ -166,7 +173,7 @@ def scheduler_for(workspace) -> Scheduler:
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    return value.astimezone(dt_timezone.utc) if value is not None else None
+    return value.astimezone(UTC) if value is not None else None
 
 
 def _to_fsrs(card: ReviewCard) -> Card:
@@ -288,7 +295,7 @@ def answer_review(*, workspace, person, card_id: str, choice_id: str, duration_m
         rating = Rating.Easy
     with transaction.atomic():
         due_before = card.due
-        new_card, _ = scheduler_for(workspace).review_card(_to_fsrs(card), rating, review_datetime=now.astimezone(dt_timezone.utc))
+        new_card, _ = scheduler_for(workspace).review_card(_to_fsrs(card), rating, review_datetime=now.astimezone(UTC))
         card.state = int(new_card.state)
         card.step = new_card.step
         card.stability = new_card.stability
@@ -435,7 +442,7 @@ def refit_fsrs(*, workspace, min_reviews: int = MIN_REVIEWS_TO_REFIT) -> dict[st
     for card_id, when, rating in ReviewLogEntry.objects.filter(workspace=workspace).order_by("reviewed_at").values_list(
         "card_id", "reviewed_at", "rating"
     ):
-        histories.setdefault(card_id, []).append((when.astimezone(dt_timezone.utc), rating))
+        histories.setdefault(card_id, []).append((when.astimezone(UTC), rating))
     seqs = [h for h in histories.values() if len(h) >= 2]
     current = FsrsParameters.objects.filter(workspace=workspace).first()
     params = list(current.parameters if current else DEFAULT_PARAMETERS)

@@ -20,8 +20,7 @@ import math
 import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -84,7 +83,7 @@ def observe(stmt: dict[str, Any]) -> Observation | None:
     result = stmt.get("result") or {}
     at = parse_datetime(str(stmt.get("timestamp") or "")) or timezone.now()
     if timezone.is_naive(at):
-        at = at.replace(tzinfo=dt_timezone.utc)
+        at = at.replace(tzinfo=UTC)
     obj_id = (stmt.get("object") or {}).get("id", "")
     unit_id = str(ext.get(p.EXT_UNIT) or "")
     m = _UNIT_RE.match(obj_id)

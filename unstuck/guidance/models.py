@@ -37,6 +37,10 @@ class SearchDoc(models.Model):
 
     objects = WorkspaceScopedQuerySet.as_manager()
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
 
 class SearchTerm(models.Model):
     """The workspace's indexed vocabulary, for typo tolerance ("opportunty" -> "opportun")."""
@@ -52,6 +56,10 @@ class SearchTerm(models.Model):
         constraints = [models.UniqueConstraint(fields=["workspace", "term"], name="searchterm_unique")]
         indexes = [models.Index(fields=["workspace", "length"])]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
 
 class SearchIndexState(models.Model):
     """Which content version of the workspace the index reflects (lazy re-sync)."""
@@ -61,6 +69,10 @@ class SearchIndexState(models.Model):
     # Bumped on every index write; in-process vocabulary caches key on it.
     generation = models.PositiveBigIntegerField(default=0)
     synced_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
 
 
 class Synonym(models.Model):
@@ -78,6 +90,10 @@ class Synonym(models.Model):
         ordering = ["term"]
         constraints = [models.UniqueConstraint(fields=["workspace", "term"], name="synonym_unique_term")]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
 
 class GuidanceSettings(models.Model):
     """Per-workspace ranking weights and nudge frequency caps (defaults in ranking.py)."""
@@ -91,6 +107,10 @@ class GuidanceSettings(models.Model):
     # The background detector pass has looked at statements stored up to here.
     detected_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
 
 
 class SignalKind(models.TextChoices):
@@ -119,6 +139,10 @@ class Signal(models.Model):
     class Meta:
         indexes = [models.Index(fields=["person", "kind", "key", "at"])]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
+
 
 class TaskTiming(models.Model):
     """Running mean and variance (Welford) of a task's duration in a host app."""
@@ -137,6 +161,10 @@ class TaskTiming(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "host_app", "task"], name="tasktiming_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
 
 
 class NudgeStatus(models.TextChoices):
@@ -178,3 +206,6 @@ class Nudge(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["person", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"

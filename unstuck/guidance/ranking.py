@@ -71,9 +71,7 @@ def _pattern_regex(pattern: str) -> re.Pattern[str]:
     for i, segment in enumerate(segments):
         if segment == "*" and i == len(segments) - 1:
             parts.append(r"(?:/.*)?")
-        elif segment.startswith(":"):
-            parts.append(r"/[^/]+")
-        elif segment == "*":
+        elif segment.startswith(":") or segment == "*":
             parts.append(r"/[^/]+")
         else:
             parts.append("/" + "[^/]*".join(re.escape(p) for p in segment.split("*")))

@@ -15,11 +15,7 @@ VTT_TIME_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}\s*-->\s*\d{1,2}:\d{
 MD_NOISE_RE = re.compile(r"[#*_`>\[\]()!|~]+")
 
 STOP_WORDS = frozenset(
-    """a an and are as at be by can could do does did for from how i if in into is it its
-    me my of on or our should so than that the their them then there these this to was we
-    what when where which who why will with would you your yours get go want need please
-    help stuck cannot cant won t s don doesn not no
-    a az és egy hogy is nem meg mi mit hol hogyan kell van vagy de ha ez az""".split()
+    ["a", "an", "and", "are", "as", "at", "be", "by", "can", "could", "do", "does", "did", "for", "from", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "our", "should", "so", "than", "that", "the", "their", "them", "then", "there", "these", "this", "to", "was", "we", "what", "when", "where", "which", "who", "why", "will", "with", "would", "you", "your", "yours", "get", "go", "want", "need", "please", "help", "stuck", "cannot", "cant", "won", "t", "s", "don", "doesn", "not", "no", "a", "az", "és", "egy", "hogy", "is", "nem", "meg", "mi", "mit", "hol", "hogyan", "kell", "van", "vagy", "de", "ha", "ez", "az"]
 )
 
 # Payload keys that never hold prose a learner reads.
