@@ -210,3 +210,17 @@ def test_a_saved_crm_page_with_the_server_stopped_loads_without_errors(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_hungarian_rep_gets_the_widget_and_the_call_guide_in_hungarian(
+    page, live_server, acme, net
+):
+    sign_in(page, live_server, name="Eva Horváth — Account executive (magyar)")
+    page.goto(f"{live_server.url}/crm/calls/new/")
+    wait_ready(page)
+    assert "Segítség, elakadtam!" in help_button(page).inner_text()
+    help_button(page).click()
+    panel = widget(page).get_by_role("dialog")
+    panel.get_by_role("button", name="Hívás rögzítése egy perc alatt").first.wait_for()
+    assert panel.get_by_role("button", name="Log a call in under a minute").count() == 0
+    assert page.console_errors == []

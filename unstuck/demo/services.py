@@ -167,7 +167,7 @@ def _host_app(workspace: Workspace, origins: list[str]) -> HostApp:
             slug=CRM_SLUG,
             allowed_origins=origins,
             embed_key=CRM_EMBED_KEY,
-            widget_settings={"label": "Help, I'm stuck!", "position": "bottom-right"},
+            widget_settings={"position": "bottom-right", "shortcut": "Alt+H"},
         )
     missing = [o for o in origins if o not in app.allowed_origins]
     if missing:
