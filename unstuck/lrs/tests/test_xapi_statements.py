@@ -456,3 +456,17 @@ def test_a_body_over_the_limit_is_413(lrs_a, settings):
     assert r.status_code == 413
     assert r["X-Experience-API-Version"] == "1.0.3"
     assert Statement.objects.count() == 0
+
+
+def test_since_and_until_select_by_stored_and_head_has_no_body(lrs_a):
+    first = lrs_a.post("statements", stmt()).json()[0]
+    stored = lrs_a.get("statements", {"statementId": first}).json()["stored"]
+    second = lrs_a.post("statements", stmt()).json()[0]
+    after = lrs_a.get("statements", {"since": stored}).json()["statements"]
+    assert [s["id"] for s in after] == [second]
+    upto = lrs_a.get("statements", {"until": stored}).json()["statements"]
+    assert [s["id"] for s in upto] == [first]
+    assert lrs_a.get("statements", {"since": "yesterday"}).status_code == 400
+    head = lrs_a.head("statements", {"statementId": first})
+    assert head.status_code == 200 and head.content == b""
+    assert head["X-Experience-API-Version"] == "1.0.3"
