@@ -134,3 +134,24 @@ def test_a_manager_opens_only_their_teams(ws_a, history):
         ).status_code
         == 403
     )
+
+
+def test_a_unit_opens_its_before_after_comparison(alice, carol, history, unit):
+    response = _client(alice).get(f"/insights/ws-a/units/{unit.pk}/")
+    assert response.status_code == 200 and unit.title.encode() in response.content
+    assert _client(alice).get("/insights/ws-a/units/not-a-unit/").status_code == 404
+    assert _client(carol).get(f"/insights/ws-a/units/{unit.pk}/").status_code == 404
+
+
+def test_tasks_are_added_from_the_page(alice, crm, history):
+    client = _client(alice)
+    response = client.post(
+        "/insights/ws-a/tasks/",
+        {"host_app": "crm", "key": "update-forecast", "name": "Update the forecast"},
+    )
+    assert response.status_code == 302
+    assert b"Update the forecast" in client.get("/insights/ws-a/tasks/").content
+    again = client.post(
+        "/insights/ws-a/tasks/", {"host_app": "crm", "key": "update-forecast", "name": "Again"}
+    )
+    assert again.status_code == 200 and b"already has a task" in again.content
