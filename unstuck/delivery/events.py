@@ -8,6 +8,7 @@ one statement with the host app, page, field, session and unit in its context.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from unstuck.errors import ApiError
 from unstuck.lrs import profile as p
 
 MAX_EVENTS = 100
+NUDGE_STATUS = {"nudge_shown": "delivered", "nudge_opened": "opened"}
 
 # event type -> (verb, object kind)
 EVENT_TYPES: dict[str, tuple[str, str]] = {
@@ -182,7 +184,7 @@ def record_widget_events(*, identity: Any, events: list[dict[str, Any]]) -> dict
     from unstuck.insights import queries as insights_queries
     from unstuck.lrs import services as lrs_services
 
-    from .services import record_show
+    from .services import forget_pending_nudges, record_show
 
     workspace, person, host_app = identity.workspace, identity.person, identity.host_app
     now = timezone.now()
@@ -190,6 +192,14 @@ def record_widget_events(*, identity: Any, events: list[dict[str, Any]]) -> dict
     for event in check_events(events):
         if event["type"] == "placement_shown":
             record_show(workspace=workspace, person=person, placement_id=_text(event.get("placement_id"), 64))
+            continue
+        if event["type"] in NUDGE_STATUS:
+            # Guidance owns nudges: it changes their status and records the statement.
+            with contextlib.suppress(ApiError):  # an unknown or foreign nudge id: nothing to mark
+                guidance_services.mark_nudge(workspace=workspace, person=person,
+                                             nudge_id=_text(event.get("nudge_id"), 64),
+                                             status=NUDGE_STATUS[event["type"]], channel="widget")
+            forget_pending_nudges(person)
             continue
         stmt = statement_for(event, person=person, host_app=host_app, now=now)
         if stmt is not None:
@@ -205,4 +215,5 @@ def record_widget_events(*, identity: Any, events: list[dict[str, Any]]) -> dict
                 workspace=workspace, person=person, task=_text(event.get("task") or _data(event).get("task"), 100),
                 unit_id=_text(event.get("unit_id"), 64))
             break
+    forget_pending_nudges(person)
     return {"recorded": len(statements), "nudges": nudges, "pulse": pulse}

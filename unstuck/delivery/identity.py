@@ -17,13 +17,16 @@ identified people are never merged.
 
 from __future__ import annotations
 
+import copy
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import jwt
+from django.db import connection
 from django.http import HttpRequest
 
 from unstuck.accounts.models import HostApp, Person, Workspace
@@ -109,14 +112,61 @@ def verify_token(host_app: HostApp, token: str) -> dict[str, Any]:
     return claims
 
 
+# Hot path: every page view of every host app resolves its embed key and token. One small
+# raw query checks the stamp (host app id, signing secret, workspace content_version) of
+# the cached host app; every change that matters moves the stamp (update_host_app bumps
+# the content version, rotation changes the secret), so no process serves a stale one.
+_APPS: dict[str, tuple[tuple, HostApp]] = {}
+# Token -> person for a short while: the token's claims were upserted when first seen.
+_PEOPLE: dict[tuple, tuple[float, Person]] = {}
+PERSON_CACHE_S = 30
+_CACHE_MAX = 20_000
+_lock = threading.Lock()
+
+
+def _stamp_sql() -> str:
+    ha, ws = HostApp._meta.db_table, Workspace._meta.db_table
+    return (f'SELECT h.id, h.signing_secret, w.content_version FROM "{ha}" h '
+            f'JOIN "{ws}" w ON w.id = h.workspace_id WHERE h.embed_key = %s')
+
+
 def host_app_for_key(embed_key: str) -> HostApp:
     if not embed_key or len(embed_key) > 64:
         raise IdentityError("Name the host app with its embed key (data-app / X-Unstuck-App).",
                             code="embed_key_missing")
-    host_app = HostApp.objects.select_related("workspace").filter(embed_key=embed_key).first()
-    if host_app is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_stamp_sql(), [embed_key])
+        row = cursor.fetchone()
+    if row is None:
         raise IdentityError("Unknown embed key: no host app has it.", code="unknown_embed_key")
+    stamp = (str(row[0]).replace("-", ""), row[1], int(row[2]))
+    cached = _APPS.get(embed_key)
+    if cached is None or cached[0] != stamp:
+        host_app = HostApp.objects.select_related("workspace").filter(embed_key=embed_key).first()
+        if host_app is None:
+            raise IdentityError("Unknown embed key: no host app has it.", code="unknown_embed_key")
+        with _lock:
+            if len(_APPS) > _CACHE_MAX:
+                _APPS.clear()
+            _APPS[embed_key] = cached = (stamp, host_app)
+    # Copies: callers may touch attributes (refresh_from_db) without racing other threads.
+    host_app = copy.copy(cached[1])
+    host_app.workspace = copy.copy(cached[1].workspace)
     return host_app
+
+
+def _cached_person(key: tuple) -> Person | None:
+    found = _PEOPLE.get(key)
+    if found is None or found[0] < time.monotonic():
+        return None
+    return copy.copy(found[1])
+
+
+def _remember_person(key: tuple, person: Person) -> None:
+    with _lock:
+        if len(_PEOPLE) > _CACHE_MAX:
+            _PEOPLE.clear()
+        _PEOPLE[key] = (time.monotonic() + PERSON_CACHE_S, copy.copy(person))
 
 
 def origin_of(request: HttpRequest) -> str:
@@ -201,12 +251,22 @@ def identify(request: HttpRequest, body: dict[str, Any] | None = None) -> Widget
     origin = check_origin(host_app, request)
     token = bearer_of(request) or str(body.get("token") or "")
     if token:
+        # Verified on every request (expiry!); only the upsert is skipped for a known token.
         claims = verify_token(host_app, token)
-        return WidgetIdentity(host_app=host_app, person=person_for_claims(host_app, claims), origin=origin,
-                              claims=claims)
-    anon_id = request.META.get("HTTP_X_UNSTUCK_ANON") or body.get("anon_id") or ""
+        key = (host_app.pk, token)
+        person = _cached_person(key)
+        if person is None or person.workspace_id != host_app.workspace_id:
+            person = person_for_claims(host_app, claims)
+            _remember_person(key, person)
+        return WidgetIdentity(host_app=host_app, person=person, origin=origin, claims=claims)
+    anon_id = str(request.META.get("HTTP_X_UNSTUCK_ANON") or body.get("anon_id") or "")
     if anon_id:
-        return WidgetIdentity(host_app=host_app, person=anonymous_person(host_app, str(anon_id)), origin=origin)
+        key = (host_app.pk, ANON_PREFIX + anon_id)
+        person = _cached_person(key) if host_app.allow_anonymous else None
+        if person is None:
+            person = anonymous_person(host_app, anon_id)
+            _remember_person(key, person)
+        return WidgetIdentity(host_app=host_app, person=person, origin=origin)
     if host_app.allow_anonymous:
         raise IdentityError("Send the anonymous id (X-Unstuck-Anon) or a signed token.", code="token_missing")
     raise IdentityError("This host app needs a signed identity token (data-token / Authorization: Bearer).",

@@ -356,6 +356,42 @@ def placement_counts(*, workspace: Workspace) -> dict[str, int]:
     return {r["host_app__slug"]: r["n"] for r in rows}
 
 
+# Pending nudges are asked for on every page view; guidance answers with a query. A
+# short per-process memo keeps that off most page views. Nudges made from the person's
+# own events come back in the events response, or (events sent by sendBeacon as a page
+# unloads) in the next page's context, which the widget then asks for `fresh`; nudges
+# made by background detectors show up to PENDING_NUDGES_S later. The widget skips
+# nudges it already showed.
+PENDING_NUDGES_S = 15
+_NUDGES: dict[Any, tuple[float, list[dict[str, Any]]]] = {}
+
+
+def pending_nudges(*, workspace: Workspace, person: Person, host_app: HostApp,
+                   fresh: bool = False) -> list[dict[str, Any]]:
+    """Guidance's pending nudges for the person, memoised briefly; `fresh` skips the memo
+    (the widget asks so after it sent events, which may have made nudges)."""
+    import time
+
+    from unstuck.guidance import services as guidance_services
+
+    key = (person.pk, host_app.slug)
+    found = _NUDGES.get(key)
+    if not fresh and found is not None and found[0] > time.monotonic():
+        return found[1]
+    nudges = guidance_services.pending_nudges(workspace=workspace, person=person, host_app=host_app.slug) or []
+    with _CACHE_LOCK:
+        if len(_NUDGES) > 20_000:
+            _NUDGES.clear()
+        _NUDGES[key] = (time.monotonic() + PENDING_NUDGES_S, nudges)
+    return nudges
+
+
+def forget_pending_nudges(person: Person) -> None:
+    with _CACHE_LOCK:
+        for key in [k for k in _NUDGES if k[0] == person.pk]:
+            _NUDGES.pop(key, None)
+
+
 # --- units for learners --------------------------------------------------------------------
 
 

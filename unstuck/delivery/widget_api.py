@@ -97,8 +97,6 @@ def _help_center_url(request: HttpRequest, who: ident.WidgetIdentity) -> str:
 @widget_endpoint("GET")
 def context(request: HttpRequest, who: ident.WidgetIdentity, body: dict[str, Any]) -> HttpResponse:
     """Everything the widget needs for one page view, in one cacheable response."""
-    from unstuck.guidance import services as guidance_services
-
     url = request.GET.get("url", "/")[:2000]
     workspace, person, host_app = who.workspace, who.person, who.host_app
     lang = language_for(person.locale, workspace.default_locale)
@@ -107,7 +105,8 @@ def context(request: HttpRequest, who: ident.WidgetIdentity, body: dict[str, Any
         "app": {"slug": host_app.slug, "name": host_app.name},
         "page": services.matching.path_of(url),
         "placements": services.placements_for_page(workspace=workspace, host_app=host_app, person=person, url=url),
-        "nudges": guidance_services.pending_nudges(workspace=workspace, person=person, host_app=host_app.slug) or [],
+        "nudges": services.pending_nudges(workspace=workspace, person=person, host_app=host_app,
+                                          fresh=bool(request.GET.get("fresh"))),
         "strings": strings_for(lang),
         "settings": {
             "label": "", "position": "bottom-right", "shortcut": "Alt+H", "color": "#1d4ed8",

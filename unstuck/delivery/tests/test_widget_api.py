@@ -207,3 +207,27 @@ def test_the_widget_script_is_served_versioned_and_gzipped(client):
     version = etag.strip('"')
     assert "immutable" in client.get("/widget.js", {"v": version})["Cache-Control"]
     assert client.get("/widget/players.js").status_code == 200
+
+
+def test_nudge_events_are_handed_to_guidance(client, ws_a, app, headers, monkeypatch):
+    from unstuck.guidance import services as guidance_services
+
+    marked = []
+    monkeypatch.setattr(guidance_services, "mark_nudge", lambda **kw: marked.append((kw["nudge_id"], kw["status"])))
+    events = [{"type": "nudge_shown", "nudge_id": "n1"}, {"type": "nudge_opened", "nudge_id": "n1"}]
+    res = client.post("/widget/v1/events", {"events": events}, content_type="application/json", **headers)
+    assert res.status_code == 200
+    assert marked == [("n1", "delivered"), ("n1", "opened")]
+
+
+def test_pending_nudges_are_memoised_briefly_and_asked_fresh_after_events(client, ws_a, app, headers,
+                                                                         monkeypatch):
+    from unstuck.guidance import services as guidance_services
+
+    pending = []
+    monkeypatch.setattr(guidance_services, "pending_nudges", lambda **kw: list(pending))
+    assert get_context(client, headers).json()["nudges"] == []
+    pending.append({"id": "n1", "unit_id": "u1", "title": "Tip", "reason": "r", "presentation": "tip"})
+    assert get_context(client, headers).json()["nudges"] == []  # memoised
+    res = client.get("/widget/v1/context", {"url": "/x", "fresh": "1"}, **headers)
+    assert [n["id"] for n in res.json()["nudges"]] == ["n1"]

@@ -92,6 +92,7 @@
     clearTimeout(S.flushTimer); S.flushTimer = null;
     if (!S.queue.length || !APP) return;
     var batch = S.queue.splice(0, 100);
+    store("sessionStorage", "unstuck.sent", "1");
     api("events", { method: "POST", body: { events: batch } }).then(safe(function (res) {
       (res.nudges || []).forEach(showNudge);
       if (res.pulse) showPulse(res.pulse);
@@ -104,6 +105,7 @@
   var beacon = safe(function () {
     if (!S.queue.length || !navigator.sendBeacon) return;
     var body = JSON.stringify({ app: APP, token: TOKEN || undefined, anon_id: TOKEN ? undefined : ANON, events: S.queue.splice(0, 100) });
+    store("sessionStorage", "unstuck.sent", "1");
     navigator.sendBeacon(BASE + "/widget/v1/events", new Blob([body], { type: "text/plain" }));
   });
 
@@ -228,7 +230,10 @@
   /* --- context --------------------------------------------------------------------------- */
   var loadContext = safe(function () {
     S.path = location.pathname;
-    return api("context?url=" + encodeURIComponent(location.pathname + location.search)).then(safe(function (ctx) {
+    // After sending events, ask for nudges fresh: they may have been made from those events.
+    var fresh = store("sessionStorage", "unstuck.sent") ? "&fresh=1" : "";
+    store("sessionStorage", "unstuck.sent", "");
+    return api("context?url=" + encodeURIComponent(location.pathname + location.search) + fresh).then(safe(function (ctx) {
       S.ctx = ctx; S.strings = ctx.strings || FALLBACK; S.down = false;
       S.tips = {}; S.dismissed = {}; S.shownErrors = {}; S.missing = {}; layer.textContent = "";
       applySettings(); scan(); retry(0);
@@ -528,6 +533,9 @@
   }
   function showNudge(n) {
     if (!n || !n.unit_id || S.tips["n" + n.id]) return;
+    var shown = (store("sessionStorage", "unstuck.nudges") || "").split(",");
+    if (shown.indexOf(String(n.id)) >= 0) return;
+    store("sessionStorage", "unstuck.nudges", shown.concat(String(n.id)).slice(-50).join(","));
     var box = h("div", { class: "tip", role: "status" }, [
       h("button", { class: "x", type: "button", "aria-label": t("dismiss"), text: "×", onclick: function () { box.remove(); } }),
       h("b", { text: n.title }), h("span", { text: n.reason || "" }), h("br"),
