@@ -19,7 +19,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Statement)
 class StatementAdmin(ReadOnlyAdmin):
-    list_display = ("statement_id", "workspace", "stored", "verb_id", "object_id", "actor_key", "voided")
+    list_display = (
+        "statement_id",
+        "workspace",
+        "stored",
+        "verb_id",
+        "object_id",
+        "actor_key",
+        "voided",
+    )
     list_filter = ("voided", "object_type")
     search_fields = ("=statement_id", "=actor_key", "=object_id")
     show_full_result_count = False

@@ -614,11 +614,15 @@ def _run_statement_query(
     # The common read (exact format, no attachments) splices the stored JSON text into the
     # response instead of decoding and re-encoding every statement.
     is_raw = fmt == "exact" and not with_attachments
+    # Two steps: first the page's keys (an index walk, or a sort of narrow rows when the
+    # filter is an OR), then the statements themselves by primary key. Sorting whole rows
+    # would drag every match's JSON through the sort.
+    keys = list(qs.order_by(*order).values_list("pk", "stored")[: limit + 1])
+    by_pk = Statement.objects.filter(pk__in=[k[0] for k in keys])
     if is_raw:
-        qs = qs.annotate(raw=Cast("data", output_field=TextField()))
-    rows = list(
-        qs.order_by(*order).values_list("pk", "stored", "raw" if is_raw else "data")[: limit + 1]
-    )
+        by_pk = by_pk.annotate(raw=Cast("data", output_field=TextField()))
+    bodies = dict(by_pk.values_list("pk", "raw" if is_raw else "data"))
+    rows = [(pk, stored, bodies[pk]) for pk, stored in keys]
     more = None
     if len(rows) > limit:
         rows = rows[:limit]
