@@ -224,3 +224,19 @@ def test_a_hungarian_rep_gets_the_widget_and_the_call_guide_in_hungarian(
     panel.get_by_role("button", name="Hívás rögzítése egy perc alatt").first.wait_for()
     assert panel.get_by_role("button", name="Log a call in under a minute").count() == 0
     assert page.console_errors == []
+
+
+def test_a_rep_who_hits_the_same_error_three_times_gets_a_proactive_tip(
+    page, live_server, acme, net
+):
+    sign_in(page, live_server)
+    page.click("text=Northwind renewal 2025")
+    for _attempt in range(3):
+        wait_ready(page)
+        page.click("#save-opportunity")
+        page.wait_for_selector("#close_date-error")
+        settle(page, net)
+    nudge = widget(page).get_by_role("status").filter(has_text="Close date")
+    nudge.first.wait_for()
+    assert nudge.first.get_by_role("button", name="Open").is_visible()
+    assert [e for e in page.console_errors if "status of 400" not in e] == []

@@ -154,11 +154,13 @@ PLACEMENTS: list[dict[str, Any]] = [
         "url_pattern": "/crm/forecast/*",
         "presentation": "panel",
     },
-    # The release note for the new forecasting feature: once a fortnight, everywhere in the CRM.
+    # The release note for the new forecasting feature, where it lives: once a fortnight. (Not
+    # on every CRM page: a proactive note there would use up the nudge caps that a rep who is
+    # stuck on an error needs.)
     {
         "name": "Release note: the new forecast page",
         "unit": "forecast-categories",
-        "url_pattern": "/crm/*",
+        "url_pattern": "/crm/forecast/*",
         "presentation": "panel",
         "is_release_note": True,
         "max_shows": 1,

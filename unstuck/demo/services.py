@@ -109,7 +109,8 @@ def simulate_history_once(*, workspace: Workspace, weeks: int = 8, seed: int = 7
 
     if Statement.objects.filter(workspace=workspace).exists():
         return ""
-    simulate_history(workspace=workspace, weeks=weeks, seed=seed)
+    with transaction.atomic():  # all or nothing: a half-simulated history would never be redone
+        simulate_history(workspace=workspace, weeks=weeks, seed=seed)
     return f"{weeks} weeks"
 
 

@@ -109,3 +109,35 @@ def test_history_is_simulated_only_once(two_runs):
     before = Statement.objects.filter(workspace=workspace).count()
     run_demo()
     assert Statement.objects.filter(workspace=workspace).count() == before
+
+
+def test_a_failing_simulation_leaves_no_half_history_and_the_demo_still_starts(
+    two_runs, monkeypatch
+):
+    from unstuck.insights import services as insights
+    from unstuck.lrs.models import Statement
+
+    workspace = services.demo_workspace()
+    Statement.objects.filter(workspace=workspace).delete()
+
+    def half_then_fail(**kwargs):
+        from unstuck.lrs.services import record_statements
+
+        record_statements(
+            workspace=workspace,
+            statements=[
+                {
+                    "actor": {"mbox": "mailto:a@acme.example"},
+                    "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
+                    "object": {"id": "https://acme.example/a"},
+                }
+            ],
+        )
+        raise RuntimeError("simulation broke")
+
+    monkeypatch.setattr(insights, "simulate_history", half_then_fail)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("demo", no_serve=True, port=8765, stdout=out, stderr=err)
+    assert "Could not simulate history (RuntimeError: simulation broke)" in err.getvalue()
+    assert "Sample CRM: http://127.0.0.1:8765/crm/" in out.getvalue()
+    assert not Statement.objects.filter(workspace=workspace).exists()

@@ -48,9 +48,16 @@ class Command(BaseCommand):
         workspace = services.load_demo_workspace(
             reset=opts["reset"], origins=services.origins_for(host, port)
         )
-        simulated = services.simulate_history_once(workspace=workspace, seed=opts["seed"])
-        if simulated:
-            self.stderr.write(f"Simulated {simulated} of history for the insights dashboards.")
+        try:
+            simulated = services.simulate_history_once(workspace=workspace, seed=opts["seed"])
+        except Exception as exc:  # the demo still serves; the dashboards start empty
+            self.stderr.write(
+                f"Could not simulate history ({exc.__class__.__name__}: {exc}); "
+                "the insights dashboards start empty."
+            )
+        else:
+            if simulated:
+                self.stderr.write(f"Simulated {simulated} of history for the insights dashboards.")
         _key, secret = services.rotate_demo_api_key(workspace=workspace)
         base = f"http://{_display_host(host)}:{port}"
         for name, url in entry_points(workspace.slug):
