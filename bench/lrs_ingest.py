@@ -11,7 +11,10 @@ context extensions, result) are sent two ways:
              parsing, validation, storage; no socket), one request per batch;
 - `service`: lrs.services.record_statements directly (what Unstuck's own apps call).
 
-Every batch is its own transaction (commit + fsync). Prints statements/s per row.
+Every batch is its own transaction (commit + fsync). Prints statements/s (wall clock)
+and statements per CPU-second of the benchmark process (SQLite's work runs inside it;
+PostgreSQL's server work does not), which shows the cost apart from other load on the
+machine and from fsync waits.
 Bounded: about a minute per engine.
 """
 
@@ -103,7 +106,7 @@ def run_engine() -> None:
             payloads = [statements(batch, seq + i * batch) for i in range(total // batch)]
             seq += total
             bodies = [json.dumps(p) for p in payloads] if how == "http" else None
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             if how == "http":
                 for body in bodies:
                     r = client.post(
@@ -114,8 +117,11 @@ def run_engine() -> None:
                 for p in payloads:
                     record_statements(workspace=ws, statements=p)
             elapsed = time.perf_counter() - start
-            rows.append((how, batch, total, total / elapsed, elapsed / (total // batch) * 1000))
-    for how, batch, total, rate, ms in rows:
+            cpu = time.process_time() - cpu_start
+            rows.append(
+                (how, batch, total, total / elapsed, elapsed / (total // batch) * 1000, total / cpu)
+            )
+    for how, batch, total, rate, ms, per_cpu_s in rows:
         print(
             json.dumps(
                 {
@@ -124,6 +130,7 @@ def run_engine() -> None:
                     "statements": total,
                     "per_s": round(rate),
                     "ms_per_request": round(ms, 2),
+                    "per_cpu_s": round(per_cpu_s),
                 }
             )
         )
@@ -164,13 +171,14 @@ def main() -> None:
                 print(done.stderr[-2000:])
                 raise SystemExit(1)
             print(
-                f"{'path':<8} {'batch':>5} {'statements':>10} {'statements/s':>13} {'ms/request':>11}"
+                f"{'path':<8} {'batch':>5} {'statements':>10} {'statements/s':>13} {'ms/request':>11} "
+                f"{'per CPU-s':>10}"
             )
             for line in done.stdout.splitlines():
                 row = json.loads(line)
                 print(
                     f"{row['path']:<8} {row['batch']:>5} {row['statements']:>10} {row['per_s']:>13} "
-                    f"{row['ms_per_request']:>11}"
+                    f"{row['ms_per_request']:>11} {row['per_cpu_s']:>10}"
                 )
 
 
