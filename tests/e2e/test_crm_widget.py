@@ -240,3 +240,22 @@ def test_a_rep_who_hits_the_same_error_three_times_gets_a_proactive_tip(
     nudge.first.wait_for()
     assert nudge.first.get_by_role("button", name="Open").is_visible()
     assert [e for e in page.console_errors if "status of 400" not in e] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("/crm/calls/new/", "Log a call in under a minute"),
+        ("/crm/forecast/", "New: the forecast page and forecast categories"),
+        ("/crm/contacts/", "Log a call in under a minute"),
+    ],
+)
+def test_each_crm_page_suggests_its_own_units_in_the_help_panel(
+    page, live_server, acme, net, path, title
+):
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}{path}")
+    wait_ready(page)
+    help_button(page).click()
+    widget(page).get_by_role("dialog").get_by_role("button", name=title).first.wait_for()
+    assert page.console_errors == []
