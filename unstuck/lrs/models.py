@@ -22,7 +22,10 @@ class StatementQuerySet(models.QuerySet):
 
 
 class Statement(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Every index below starts with workspace; a separate one would only slow inserts.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     statement_id = models.UUIDField()
     stored = models.DateTimeField()  # indexed with workspace (lrs_st_ws_stored)
     timestamp = models.DateTimeField()
@@ -83,7 +86,10 @@ class StatementActivity(models.Model):
     """Every activity a statement mentions (object, context activities, sub-statement):
     the `related_activities` filter reads these rows."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Every index below starts with workspace; a separate one would only slow inserts.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="activities")
     activity_id = models.TextField()
     # The statement's `stored`, copied so that "newest statements about this activity"
@@ -106,7 +112,10 @@ class StatementAgent(models.Model):
     """Every agent or identified group a statement mentions (actor, object, authority,
     instructor, team, group members, sub-statement): the `related_agents` filter."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Every index below starts with workspace; a separate one would only slow inserts.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="agents")
     agent_key = models.TextField()
     stored = models.DateTimeField(null=True)  # the statement's, as in StatementActivity

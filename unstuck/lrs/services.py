@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -572,7 +573,7 @@ def _insert_statements(rows: list[dict]) -> dict[str, int]:
                     elif column in _TIME_COLUMNS:
                         value = ops.adapt_datetimefield_value(value) if is_sqlite else value
                     elif column == "data":
-                        value = json.dumps(value, ensure_ascii=False)
+                        value = orjson.dumps(value).decode()
                     params.append(value)
             cursor.execute(
                 f"INSERT INTO {table} ({columns_sql}) VALUES {', '.join([row_sql] * len(chunk))} "

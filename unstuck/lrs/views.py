@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
+import orjson
 from django.core import signing
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
@@ -483,8 +484,16 @@ def _read_statement_body(x: XRequest) -> tuple[Any, dict[str, tuple[str, bytes]]
 
 def _load_json(body: bytes) -> Any:
     try:
-        return json.loads(body.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as exc:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _error(f"The body is not valid UTF-8 ({exc}).") from None
+    try:
+        return orjson.loads(text)  # several times faster on the ingestion path
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return json.loads(text)  # integers beyond 64 bits are valid JSON; orjson refuses them
+    except ValueError as exc:
         raise _error(f"The body is not valid JSON ({exc}).") from None
 
 
