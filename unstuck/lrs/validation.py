@@ -530,6 +530,11 @@ def check_statement(
         not isinstance(value["version"], str) or not VERSION_RE.match(value["version"])
     ):
         _fail(_join(path, "version"), "must be 1.0.x or 2.0.x")
+    if "version" in value and value["version"].startswith("2") and not version.startswith("2"):
+        _fail(
+            _join(path, "version"),
+            "a 2.0 statement needs a request with X-Experience-API-Version 2.0.0",
+        )
     if "attachments" in value:
         apath = _join(path, "attachments")
         if not isinstance(value["attachments"], list):

@@ -68,6 +68,9 @@ def test_1_0_3_rejects_2_0_only_properties(lrs_a):
     r = lrs_a.post("statements", stmt(context={"contextAgents": []}))
     assert r.status_code == 400
     assert r.json()["error"]["field"] == "context.contextAgents"
+    r = lrs_a.post("statements", stmt(version="2.0.0"))
+    assert r.status_code == 400
+    assert r.json()["error"]["field"] == "version"
 
 
 def test_it_requires_the_version_header_and_credentials(ws_a, xapi_client, client):
