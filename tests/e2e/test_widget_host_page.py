@@ -56,7 +56,15 @@ HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title
   <button id="save" type="submit">Save</button>
 </form>
 <p id="status"></p>
+<button id="next-opp" type="button" onclick="nextOpportunity()">Next opportunity</button>
 <script>
+function nextOpportunity() {{
+  // A single-page app: new URL, the form re-rendered from scratch.
+  history.pushState({{}}, "", "/opportunities/43/edit");
+  var form = document.getElementById("opp");
+  form.parentNode.replaceChild(form.cloneNode(true), form);
+  document.querySelector("h1").textContent = "Edit opportunity 43";
+}}
 function saveOpportunity() {{
   var errors = document.getElementById("errors");
   errors.innerHTML = "";
@@ -95,6 +103,8 @@ def crm(ws_a, live_server):
                 trigger_config={"selector": {"id": "close_date-error"}})
     f.placement(ws_a, app, checklist, url_pattern=pattern)
     f.placement(ws_a, app, quiz, url_pattern=pattern, field_key="stage", element=[{"text": "Stage"}])
+    f.placement(ws_a, app, f.unit(ws_a, "ghost-guide", title="Ghost"), url_pattern="/opportunities/43/edit",
+                presentation="tooltip", element=[{"id": "no-such-field"}, {"css": ".nothing-here"}])
     return app
 
 
@@ -260,4 +270,41 @@ def test_still_stuck_leads_to_the_help_center_with_the_same_players(live_server,
     assert center.get_by_label("Three").is_checked()
     center.wait_for_load_state("networkidle")  # its "viewed" event lands before the flush
     center.close()
+    assert page.console_errors == []
+
+
+def test_the_keyboard_opens_traps_focus_in_and_closes_the_panel(live_server, crm, page):
+    open_host_page(page, live_server, crm)
+    wait_ready(page)
+    page.focus("#amount")
+    page.keyboard.press("Alt+H")  # the default shortcut
+    panel = widget(page).get_by_role("dialog")
+    panel.wait_for()
+    inside = "() => document.querySelector('unstuck-widget').shadowRoot.activeElement !== null"
+    for _ in range(40):  # Tab round the whole panel: focus never leaves it
+        page.keyboard.press("Tab")
+        assert page.evaluate(inside)
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(inside)
+    page.keyboard.press("Escape")
+    assert panel.is_hidden()
+    assert page.evaluate("document.activeElement.id") == "amount"  # focus goes back
+    assert help_button(page).get_attribute("aria-expanded") == "false"
+    assert page.console_errors == []
+
+
+def test_after_spa_navigation_placements_follow_and_a_missing_target_is_recorded(live_server, crm, ws_a, page):
+    open_host_page(page, live_server, crm)
+    wait_ready(page)
+    page.click("#next-opp")
+    page.focus("#amount")  # a new element after the re-render
+    widget(page).get_by_role("tooltip").filter(has_text="Entering amounts").wait_for()
+    ghost = crm.placements.get(unit__slug="ghost-guide")
+    for _ in range(150):  # the widget retries for ~8 s, then reports the missing target
+        if Statement.objects.filter(workspace=ws_a, verb_id=profile.VERB_MISSED_TARGET).exists():
+            break
+        page.wait_for_timeout(100)
+    missed = Statement.objects.get(workspace=ws_a, verb_id=profile.VERB_MISSED_TARGET)
+    assert missed.page == "/opportunities/43/edit"
+    assert missed.data["context"]["extensions"][profile.EXT_PLACEMENT] == str(ghost.id)
     assert page.console_errors == []

@@ -235,7 +235,7 @@
     store("sessionStorage", "unstuck.sent", "");
     return api("context?url=" + encodeURIComponent(location.pathname + location.search) + fresh).then(safe(function (ctx) {
       S.ctx = ctx; S.strings = ctx.strings || FALLBACK; S.down = false;
-      S.tips = {}; S.dismissed = {}; S.shownErrors = {}; S.missing = {}; layer.textContent = "";
+      S.tips = {}; S.dismissed = {}; S.shownErrors = {}; S.missing = {}; S.focusHandled = null; layer.textContent = "";
       applySettings(); scan(); retry(0);
       (ctx.nudges || []).forEach(showNudge);
       if (S.open) renderHome();
@@ -300,6 +300,9 @@
       }
       if (p.trigger === "error_shown") checkError(p);
     });
+    // A field focused before its placement's element was found (late render, SPA).
+    var active = D.activeElement;
+    if (active && active !== D.body && active !== host && active !== S.focusHandled) onFocus({ target: active });
     reposition();
   });
   function retry(i) {
@@ -310,6 +313,7 @@
           send({ type: "target_missing", placement_id: p.id, unit_id: p.unit.id, field: p.field });
         }
       });
+      flush();
       return;
     }
     S.retryTimer = setTimeout(function () { scan(); retry(i + 1); }, RETRIES[i]);
@@ -375,6 +379,7 @@
   var onFocus = safe(function (e) {
     var target = e.target;
     if (!target || target === host) return;
+    S.focusHandled = target;
     var hit = null;
     placements().forEach(function (p) {
       var el = S.anchors[p.id];
