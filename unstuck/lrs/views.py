@@ -266,6 +266,10 @@ def xapi_view(methods: tuple[str, ...], *, auth: bool = True) -> Callable:
                         content_type="",
                     )
                 )
+                if not auth and request.META.get("HTTP_X_EXPERIENCE_API_VERSION", "").startswith(
+                    "2.0"
+                ):
+                    x.version = "2.0.0"  # /about answers in the version asked for, if any
                 version = x.version
                 if x.method not in methods and not (x.method == "HEAD" and "GET" in methods):
                     raise _error(f"{x.method} is not allowed here.", status=405)

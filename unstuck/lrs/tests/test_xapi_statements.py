@@ -28,6 +28,10 @@ def test_about_needs_no_credentials_and_lists_both_versions(client):
     assert r.json()["version"] == ["1.0.3", "2.0.0"]
     assert r["X-Experience-API-Version"]
     assert r["X-Experience-API-Consistent-Through"]
+    assert (
+        client.get("/xapi/about", HTTP_X_EXPERIENCE_API_VERSION="2.0.0")["X-Experience-API-Version"]
+        == "2.0.0"
+    )
 
 
 def test_it_posts_and_reads_back_a_statement(lrs_a):
