@@ -81,11 +81,20 @@ def wait_up(url: str, timeout_s: float = 60) -> None:
 
 
 def peak(url: str, headers: dict[str, str], duration_s: float, connections: int) -> dict:
-    args = [PY, str(ROOT / "bench" / "_load.py"), url, "--duration", str(duration_s), "--connections",
-            str(connections)]
+    args = [
+        PY,
+        str(ROOT / "bench" / "_load.py"),
+        url,
+        "--duration",
+        str(duration_s),
+        "--connections",
+        str(connections),
+    ]
     for k, v in headers.items():
         args += ["--header", f"{k}: {v}"]
-    return json.loads(subprocess.run(args, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+    return json.loads(
+        subprocess.run(args, capture_output=True, text=True, check=True).stdout.splitlines()[-1]
+    )
 
 
 def _paced(url: str, headers: dict[str, str], rate: float, duration_s: float, queue) -> None:
@@ -119,10 +128,15 @@ def _paced(url: str, headers: dict[str, str], rate: float, duration_s: float, qu
     queue.put((lat, errors))
 
 
-def at_rate(url: str, headers: dict[str, str], rate: float, duration_s: float, procs: int = 8) -> dict:
+def at_rate(
+    url: str, headers: dict[str, str], rate: float, duration_s: float, procs: int = 8
+) -> dict:
     """Open-loop load at `rate` req/s spread over `procs` client processes."""
     queue: mp.Queue = mp.Queue()
-    workers = [mp.Process(target=_paced, args=(url, headers, rate / procs, duration_s, queue)) for _ in range(procs)]
+    workers = [
+        mp.Process(target=_paced, args=(url, headers, rate / procs, duration_s, queue))
+        for _ in range(procs)
+    ]
     for w in workers:
         w.start()
     lat, errors = [], 0
@@ -141,7 +155,9 @@ def at_rate(url: str, headers: dict[str, str], rate: float, duration_s: float, p
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--units", type=int, default=10_000)
     parser.add_argument("--placements", type=int, default=2_000)
     parser.add_argument("--duration", type=float, default=8)
@@ -150,8 +166,14 @@ def main() -> None:
     opts = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="unstuck-bench-widget-"))
-    env = dict(os.environ, UNSTUCK_DATA_DIR=str(data_dir), UNSTUCK_BENCH_VIEWS="1", UNSTUCK_DEBUG="0",
-               UNSTUCK_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="unstuck.settings")
+    env = dict(
+        os.environ,
+        UNSTUCK_DATA_DIR=str(data_dir),
+        UNSTUCK_BENCH_VIEWS="1",
+        UNSTUCK_DEBUG="0",
+        UNSTUCK_LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="unstuck.settings",
+    )
     env.pop("DATABASE_URL", None)
     unstuck = str(Path(PY).parent / "unstuck")
     origin = "https://crm.example.com"
@@ -159,49 +181,91 @@ def main() -> None:
     try:
         t0 = time.time()
         subprocess.run([unstuck, "migrate"], env=env, check=True, capture_output=True, cwd=ROOT)
-        seeded = json.loads(subprocess.run(
-            [PY, "-c", SEED, str(opts.units), str(opts.placements), origin], env=env, check=True,
-            capture_output=True, text=True, cwd=ROOT).stdout.splitlines()[-1])
-        print(f"seeded {opts.units} units and {opts.placements} placements in {time.time() - t0:.1f} s")
+        seeded = json.loads(
+            subprocess.run(
+                [PY, "-c", SEED, str(opts.units), str(opts.placements), origin],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            ).stdout.splitlines()[-1]
+        )
+        print(
+            f"seeded {opts.units} units and {opts.placements} placements in {time.time() - t0:.1f} s"
+        )
         port = free_port()
         server = subprocess.Popen(
-            [unstuck, "serve", "--no-migrate", "--host", "127.0.0.1", "--port", str(port), "--workers",
-             str(opts.workers)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                unstuck,
+                "serve",
+                "--no-migrate",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(opts.workers),
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         wait_up(f"{base}/bench/bare")
-        headers = {"X-Unstuck-App": seeded["embed_key"], "Authorization": f"Bearer {seeded['token']}",
-                   "Origin": origin}
+        headers = {
+            "X-Unstuck-App": seeded["embed_key"],
+            "Authorization": f"Bearer {seeded['token']}",
+            "Origin": origin,
+        }
         context = f"{base}/widget/v1/context?url=%2Fapp17%2F42%2Fedit"
         req = urllib.request.Request(context, headers=headers)
         with urllib.request.urlopen(req) as resp:
             body = json.loads(resp.read())
             etag = resp.headers["ETag"]
-        print(f"context answer: {len(body['placements'])} placements matched, {len(json.dumps(body))} bytes")
+        print(
+            f"context answer: {len(body['placements'])} placements matched, {len(json.dumps(body))} bytes"
+        )
         for _ in range(50):  # warm both workers' compiled matchers
             urllib.request.urlopen(urllib.request.Request(context, headers=headers)).read()
         scenarios = [
             ("bare Django JSON view (ceiling)", f"{base}/bench/bare", {}),
             ("GET /widget/v1/context (200)", context, headers),
-            ("GET /widget/v1/context (304, If-None-Match)", context, {**headers, "If-None-Match": etag}),
+            (
+                "GET /widget/v1/context (304, If-None-Match)",
+                context,
+                {**headers, "If-None-Match": etag},
+            ),
         ]
-        print(f"granian WSGI, {opts.workers} workers; bench/_load.py, {opts.connections} connections, "
-              f"{opts.duration:g} s each; {os.cpu_count()} CPUs shared by server and client")
+        print(
+            f"granian WSGI, {opts.workers} workers; bench/_load.py, {opts.connections} connections, "
+            f"{opts.duration:g} s each; {os.cpu_count()} CPUs shared by server and client"
+        )
         results = {}
         for name, url, h in scenarios:
             results[name] = peak(url, h, opts.duration, opts.connections)
             r = results[name]
             # bench/_load.py counts every non-2xx answer as an error, so the 304s count there.
-            errors = "all 304 as expected" if "304" in name and r["errors"] == r["requests"] else r["errors"]
-            print(f"  peak  {name:46s} {r['rps']:8.0f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
-                  f"  errors {errors}")
+            errors = (
+                "all 304 as expected"
+                if "304" in name and r["errors"] == r["requests"]
+                else r["errors"]
+            )
+            print(
+                f"  peak  {name:46s} {r['rps']:8.0f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
+                f"  errors {errors}"
+            )
         bare = results[scenarios[0][0]]["rps"]
         ctx = results[scenarios[1][0]]["rps"]
         print(f"  context / bare throughput: {ctx / bare:.0%}")
         half = ctx / 2
         for name, url, h in scenarios[:2]:
             r = at_rate(url, h, half, opts.duration)
-            print(f"  at {half:.0f} req/s  {name:40s} p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
-                  f"  errors {r['errors']}")
+            print(
+                f"  at {half:.0f} req/s  {name:40s} p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
+                f"  errors {r['errors']}"
+            )
     finally:
         if server is not None:
             server.terminate()

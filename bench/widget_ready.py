@@ -61,7 +61,9 @@ PROBE = """() => new Promise(done => {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=15)
     opts = parser.parse_args()
     sys.path.insert(0, str(ROOT / "tests" / "e2e"))
@@ -73,25 +75,55 @@ def main() -> None:
     if chromium is None:
         raise SystemExit("no Chromium found (apt-get install chromium)")
     data_dir = Path(tempfile.mkdtemp(prefix="unstuck-bench-ready-"))
-    env = dict(os.environ, UNSTUCK_DATA_DIR=str(data_dir), UNSTUCK_DEBUG="0", UNSTUCK_LOG_LEVEL="WARNING",
-               DJANGO_SETTINGS_MODULE="unstuck.settings")
+    env = dict(
+        os.environ,
+        UNSTUCK_DATA_DIR=str(data_dir),
+        UNSTUCK_DEBUG="0",
+        UNSTUCK_LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="unstuck.settings",
+    )
     env.pop("DATABASE_URL", None)
     unstuck = str(Path(PY).parent / "unstuck")
     port = free_port()
     server = None
     try:
         subprocess.run([unstuck, "migrate"], env=env, check=True, capture_output=True, cwd=ROOT)
-        seeded = json.loads(subprocess.run([PY, "-c", SEED, str(port)], env=env, check=True, capture_output=True,
-                                           text=True, cwd=ROOT).stdout.splitlines()[-1])
-        server = subprocess.Popen([unstuck, "serve", "--no-migrate", "--host", "127.0.0.1", "--port", str(port),
-                                   "--workers", "2"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
+        seeded = json.loads(
+            subprocess.run(
+                [PY, "-c", SEED, str(port)],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            ).stdout.splitlines()[-1]
+        )
+        server = subprocess.Popen(
+            [
+                unstuck,
+                "serve",
+                "--no-migrate",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         wait_up(f"{base}/healthz")
         url = f"{base}/crm/opportunities/new"
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, headless=True,
-                                         args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            browser = pw.chromium.launch(
+                executable_path=chromium,
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+            )
             context = browser.new_context()
             context.add_cookies([{"name": seeded["cookie"], "value": seeded["value"], "url": base}])
             page = context.new_page()
@@ -107,11 +139,15 @@ def main() -> None:
             def med(key: str) -> float:
                 return statistics.median(r[key] for r in rows)
 
-            print(f"{label:28s} script request at {med('script_start'):6.1f} ms, loaded {med('script_end'):6.1f} ms, "
-                  f"button {med('button'):6.1f} ms, usable {med('usable'):6.1f} ms "
-                  f"(script tag -> usable {med('usable') - med('script_start'):6.1f} ms)")
+            print(
+                f"{label:28s} script request at {med('script_start'):6.1f} ms, loaded {med('script_end'):6.1f} ms, "
+                f"button {med('button'):6.1f} ms, usable {med('usable'):6.1f} ms "
+                f"(script tag -> usable {med('usable') - med('script_start'):6.1f} ms)"
+            )
 
-        print(f"sample CRM {url}; Chromium headless; times from navigation start (page clock), medians")
+        print(
+            f"sample CRM {url}; Chromium headless; times from navigation start (page clock), medians"
+        )
         show("cold (1 load)", [cold])
         show(f"warm ({opts.runs} loads)", runs)
     finally:

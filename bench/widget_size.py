@@ -28,14 +28,21 @@ LIMIT_CORE_GZ = 12 * 1024
 def main() -> None:
     client = Client()
     rows = []
-    for name, url in (("core  /widget.js", "/widget.js"), ("players /widget/players.js", "/widget/players.js")):
+    for name, url in (
+        ("core  /widget.js", "/widget.js"),
+        ("players /widget/players.js", "/widget/players.js"),
+    ):
         raw = client.get(url).content
         gz = client.get(url, HTTP_ACCEPT_ENCODING="gzip").content
         rows.append((name, len(raw), len(gz)))
-        print(f"{name:30s} {len(raw):7d} bytes raw  {len(gz):6d} bytes gzipped ({len(gz) / 1024:.1f} KB)")
+        print(
+            f"{name:30s} {len(raw):7d} bytes raw  {len(gz):6d} bytes gzipped ({len(gz) / 1024:.1f} KB)"
+        )
     core_gz = rows[0][2]
-    print(f"core budget: {core_gz / 1024:.1f} KB of {LIMIT_CORE_GZ / 1024:.0f} KB gzipped -> "
-          f"{'OK' if core_gz <= LIMIT_CORE_GZ else 'OVER'}")
+    print(
+        f"core budget: {core_gz / 1024:.1f} KB of {LIMIT_CORE_GZ / 1024:.0f} KB gzipped -> "
+        f"{'OK' if core_gz <= LIMIT_CORE_GZ else 'OVER'}"
+    )
     sys.exit(0 if core_gz <= LIMIT_CORE_GZ else 1)
 
 

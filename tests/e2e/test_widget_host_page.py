@@ -94,23 +94,60 @@ def crm(ws_a, live_server):
     checklist = f.unit(ws_a, "deal-checklist", kind="checklist", title="Deal checklist")
     quiz = f.unit(ws_a, "stage-quiz", kind="quiz", title="Stage quiz")
     pattern = "/opportunities/:id/edit"
-    f.placement(ws_a, app, stage, url_pattern=pattern, field_key="stage", presentation="panel",
-                element=[{"id": "no-such-id"}, {"name": "stage"}], trigger="field_focused", priority=10)
-    f.placement(ws_a, app, amount, url_pattern=pattern, field_key="amount", presentation="tooltip",
-                element=[{"aria_label": "Amount"}], trigger="field_focused")
-    f.placement(ws_a, app, close, url_pattern=pattern, field_key="close_date", presentation="error_tip",
-                element=[{"id": "close_date"}], trigger="error_shown",
-                trigger_config={"selector": {"id": "close_date-error"}})
+    f.placement(
+        ws_a,
+        app,
+        stage,
+        url_pattern=pattern,
+        field_key="stage",
+        presentation="panel",
+        element=[{"id": "no-such-id"}, {"name": "stage"}],
+        trigger="field_focused",
+        priority=10,
+    )
+    f.placement(
+        ws_a,
+        app,
+        amount,
+        url_pattern=pattern,
+        field_key="amount",
+        presentation="tooltip",
+        element=[{"aria_label": "Amount"}],
+        trigger="field_focused",
+    )
+    f.placement(
+        ws_a,
+        app,
+        close,
+        url_pattern=pattern,
+        field_key="close_date",
+        presentation="error_tip",
+        element=[{"id": "close_date"}],
+        trigger="error_shown",
+        trigger_config={"selector": {"id": "close_date-error"}},
+    )
     f.placement(ws_a, app, checklist, url_pattern=pattern)
-    f.placement(ws_a, app, quiz, url_pattern=pattern, field_key="stage", element=[{"text": "Stage"}])
-    f.placement(ws_a, app, f.unit(ws_a, "ghost-guide", title="Ghost"), url_pattern="/opportunities/43/edit",
-                presentation="tooltip", element=[{"id": "no-such-field"}, {"css": ".nothing-here"}])
+    f.placement(
+        ws_a, app, quiz, url_pattern=pattern, field_key="stage", element=[{"text": "Stage"}]
+    )
+    f.placement(
+        ws_a,
+        app,
+        f.unit(ws_a, "ghost-guide", title="Ghost"),
+        url_pattern="/opportunities/43/edit",
+        presentation="tooltip",
+        element=[{"id": "no-such-field"}, {"css": ".nothing-here"}],
+    )
     return app
 
 
 def open_host_page(page, live_server, app, *, css: str = "", token: str | None = None):
-    html = HOST_PAGE.format(css=css, server=live_server.url, key=app.embed_key,
-                            token=token if token is not None else f.token(app, sub="dana"))
+    html = HOST_PAGE.format(
+        css=css,
+        server=live_server.url,
+        key=app.embed_key,
+        token=token if token is not None else f.token(app, sub="dana"),
+    )
     CURRENT["html"] = html
     page.goto(f"{host_of(live_server)}/opportunities/42/edit")
 
@@ -221,8 +258,10 @@ def test_hostile_host_css_does_not_change_the_widget(live_server, crm, page):
     open_host_page(page, live_server, crm)
     wait_ready(page)
     plain = page.evaluate(STYLE_PROBE)
-    hostile = ("* { color: red !important; font-size: 40px !important; font-family: serif !important; "
-               "padding: 30px !important; display: block !important } button { background: lime !important }")
+    hostile = (
+        "* { color: red !important; font-size: 40px !important; font-family: serif !important; "
+        "padding: 30px !important; display: block !important } button { background: lime !important }"
+    )
     open_host_page(page, live_server, crm, css=hostile)
     wait_ready(page)
     assert page.evaluate(STYLE_PROBE) == plain
@@ -293,7 +332,9 @@ def test_the_keyboard_opens_traps_focus_in_and_closes_the_panel(live_server, crm
     assert page.console_errors == []
 
 
-def test_after_spa_navigation_placements_follow_and_a_missing_target_is_recorded(live_server, crm, ws_a, page):
+def test_after_spa_navigation_placements_follow_and_a_missing_target_is_recorded(
+    live_server, crm, ws_a, page
+):
     open_host_page(page, live_server, crm)
     wait_ready(page)
     page.click("#next-opp")

@@ -5,8 +5,18 @@ from .models import ChecklistProgress, Placement
 
 @admin.register(Placement)
 class PlacementAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "workspace", "host_app", "unit", "url_pattern", "field_key", "trigger",
-                    "presentation", "priority", "is_active")
+    list_display = (
+        "__str__",
+        "workspace",
+        "host_app",
+        "unit",
+        "url_pattern",
+        "field_key",
+        "trigger",
+        "presentation",
+        "priority",
+        "is_active",
+    )
     list_filter = ("workspace", "trigger", "presentation", "is_active", "is_release_note")
     search_fields = ("name", "url_pattern", "field_key")
     raw_id_fields = ("unit",)
@@ -20,9 +30,13 @@ class PlacementAdmin(admin.ModelAdmin):
             services.update_placement(placement=Placement.objects.get(pk=obj.pk), changes=fields)
         else:
             fields.pop("host_app"), fields.pop("unit")
-            created = services.create_placement(workspace=obj.workspace, host_app=obj.host_app, unit=obj.unit,
-                                                **{k: v for k, v in fields.items() if k != "url_pattern"},
-                                                url_pattern=obj.url_pattern)
+            created = services.create_placement(
+                workspace=obj.workspace,
+                host_app=obj.host_app,
+                unit=obj.unit,
+                **{k: v for k, v in fields.items() if k != "url_pattern"},
+                url_pattern=obj.url_pattern,
+            )
             obj.pk = created.pk
 
     def delete_model(self, request, obj):

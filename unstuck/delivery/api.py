@@ -21,8 +21,13 @@ router = Router(tags=["placements"])
 
 @router.get("/placements", response=list[PlacementOut])
 @paginate(CursorPagination, ordering=("-created_at",))
-def list_placements(request, host_app: str | None = None, unit: str | None = None, field_key: str | None = None,
-                    is_release_note: bool | None = None):
+def list_placements(
+    request,
+    host_app: str | None = None,
+    unit: str | None = None,
+    field_key: str | None = None,
+    is_release_note: bool | None = None,
+):
     require(request.auth, "hostapps.view")
     qs = Placement.objects.for_workspace(request.auth.workspace).select_related("host_app", "unit")
     if host_app:
@@ -55,8 +60,12 @@ def match_placements(request, host_app: str, url: str, person: str | None = None
             raise ApiError(f"person: no person {person!r} in this workspace.", field="person")
     if who is None:
         who = Person(workspace=workspace, external_id="preview")
-    return {"page": services.matching.path_of(url),
-            "placements": services.placements_for_page(workspace=workspace, host_app=app, person=who, url=url)}
+    return {
+        "page": services.matching.path_of(url),
+        "placements": services.placements_for_page(
+            workspace=workspace, host_app=app, person=who, url=url
+        ),
+    }
 
 
 @router.get("/placements/{placement_id}", response=PlacementOut)
@@ -76,5 +85,8 @@ def patch_placement(request, placement_id: str, data: PlacementPatch):
 def delete_placement(request, placement_id: str):
     require(request.auth, "placements.manage")
     services.delete_placement(
-        placement=services.get_placement(workspace=request.auth.workspace, placement_id=placement_id))
+        placement=services.get_placement(
+            workspace=request.auth.workspace, placement_id=placement_id
+        )
+    )
     return Status(204, None)

@@ -22,8 +22,11 @@ _ASSETS: dict[str, tuple[float, Asset]] = {}
 
 
 def _build(body: bytes) -> Asset:
-    return Asset(body=body, gzipped=gzip.compress(body, compresslevel=9, mtime=0),
-                 version=hashlib.sha256(body).hexdigest()[:12])
+    return Asset(
+        body=body,
+        gzipped=gzip.compress(body, compresslevel=9, mtime=0),
+        version=hashlib.sha256(body).hexdigest()[:12],
+    )
 
 
 def asset(name: str) -> Asset:

@@ -82,12 +82,16 @@ def check_events(events: Any) -> list[dict[str, Any]]:
             raise ApiError(f"events.{i}: an object with a type.", field=f"events.{i}")
         kind = event.get("type")
         if kind not in EVENT_TYPES:
-            raise ApiError(f"events.{i}.type: unknown event type {kind!r}.", field=f"events.{i}.type")
+            raise ApiError(
+                f"events.{i}.type: unknown event type {kind!r}.", field=f"events.{i}.type"
+            )
         clean.append(event)
     return clean
 
 
-def statement_for(event: dict[str, Any], *, person: Any, host_app: Any, now: datetime) -> dict[str, Any] | None:
+def statement_for(
+    event: dict[str, Any], *, person: Any, host_app: Any, now: datetime
+) -> dict[str, Any] | None:
     kind = event["type"]
     verb, object_kind = EVENT_TYPES[kind]
     if not verb:
@@ -99,9 +103,15 @@ def statement_for(event: dict[str, Any], *, person: Any, host_app: Any, now: dat
     task = _text(event.get("task") or data.get("task"), 100)
     field = _text(event.get("field") or data.get("field"), 100)
     ext: dict[str, Any] = {
-        p.EXT_HOST_APP: slug, p.EXT_PAGE: page, p.EXT_FIELD: field, p.EXT_SESSION: _text(event.get("session"), 64),
-        p.EXT_UNIT: unit_id, p.EXT_PLACEMENT: _text(event.get("placement_id"), 64), p.EXT_TASK: task,
-        p.EXT_CHANNEL: _text(event.get("channel"), 20) or "widget", p.EXT_TRIGGER: _text(event.get("trigger"), 40),
+        p.EXT_HOST_APP: slug,
+        p.EXT_PAGE: page,
+        p.EXT_FIELD: field,
+        p.EXT_SESSION: _text(event.get("session"), 64),
+        p.EXT_UNIT: unit_id,
+        p.EXT_PLACEMENT: _text(event.get("placement_id"), 64),
+        p.EXT_TASK: task,
+        p.EXT_CHANNEL: _text(event.get("channel"), 20) or "widget",
+        p.EXT_TRIGGER: _text(event.get("trigger"), 40),
     }
     result: dict[str, Any] = {}
     object_type = None
@@ -141,7 +151,11 @@ def statement_for(event: dict[str, Any], *, person: Any, host_app: Any, now: dat
             return None
         object_id, object_type = p.task_activity_id(slug, task), p.ACTIVITY_TASK
         duration = event.get("duration_ms")
-        if isinstance(duration, (int, float)) and not isinstance(duration, bool) and 0 <= duration < 86_400_000:
+        if (
+            isinstance(duration, (int, float))
+            and not isinstance(duration, bool)
+            and 0 <= duration < 86_400_000
+        ):
             result["duration"] = _duration_iso(int(duration))
             result["extensions"] = {p.RESULT_EXT_DURATION_MS: int(duration)}
         if kind != "task_started":
@@ -153,7 +167,11 @@ def statement_for(event: dict[str, Any], *, person: Any, host_app: Any, now: dat
         ext[p.EXT_NUDGE] = _text(event.get("nudge_id"), 64)
     elif object_kind == "survey":
         confidence = event.get("confidence")
-        if isinstance(confidence, bool) or not isinstance(confidence, int) or not 1 <= confidence <= 5:
+        if (
+            isinstance(confidence, bool)
+            or not isinstance(confidence, int)
+            or not 1 <= confidence <= 5
+        ):
             return None
         object_id = f"{p.PROFILE_BASE}/pulses/{_text(event.get('pulse_id'), 64) or 'confidence'}"
         object_type = p.ACTIVITY_SURVEY
@@ -167,13 +185,18 @@ def statement_for(event: dict[str, Any], *, person: Any, host_app: Any, now: dat
         object_type = p.ACTIVITY_EVENT
         ext[p.EXT_EVENT_NAME] = name
     return p.statement(
-        actor=p.actor_for_person(person), verb=verb, object_id=object_id, object_type=object_type,
-        object_name=object_name, result=result or None, extensions=ext,
+        actor=p.actor_for_person(person),
+        verb=verb,
+        object_id=object_id,
+        object_type=object_type,
+        object_name=object_name,
+        result=result or None,
+        extensions=ext,
         timestamp=_timestamp(event.get("ts"), now),
     )
 
 
-def record_widget_events(*, identity: Any, events: list[dict[str, Any]]) -> dict[str, Any]:
+def record_widget_events(*, identity: Any, events: Any) -> dict[str, Any]:
     """Record a batch of widget events for the identified person.
 
     Returns {"recorded": n, "nudges": [...], "pulse": {...} | None}: nudges to show now
@@ -189,16 +212,25 @@ def record_widget_events(*, identity: Any, events: list[dict[str, Any]]) -> dict
     workspace, person, host_app = identity.workspace, identity.person, identity.host_app
     now = timezone.now()
     statements = []
-    for event in check_events(events):
+    events = check_events(events)
+    for event in events:
         if event["type"] == "placement_shown":
-            record_show(workspace=workspace, person=person, placement_id=_text(event.get("placement_id"), 64))
+            record_show(
+                workspace=workspace,
+                person=person,
+                placement_id=_text(event.get("placement_id"), 64),
+            )
             continue
         if event["type"] in NUDGE_STATUS:
             # Guidance owns nudges: it changes their status and records the statement.
             with contextlib.suppress(ApiError):  # an unknown or foreign nudge id: nothing to mark
-                guidance_services.mark_nudge(workspace=workspace, person=person,
-                                             nudge_id=_text(event.get("nudge_id"), 64),
-                                             status=NUDGE_STATUS[event["type"]], channel="widget")
+                guidance_services.mark_nudge(
+                    workspace=workspace,
+                    person=person,
+                    nudge_id=_text(event.get("nudge_id"), 64),
+                    status=NUDGE_STATUS[event["type"]],
+                    channel="widget",
+                )
             forget_pending_nudges(person)
             continue
         stmt = statement_for(event, person=person, host_app=host_app, now=now)
@@ -206,14 +238,20 @@ def record_widget_events(*, identity: Any, events: list[dict[str, Any]]) -> dict
             statements.append(stmt)
     if statements:
         lrs_services.record_statements(workspace=workspace, statements=statements)
-    nudges = guidance_services.on_statements(workspace=workspace, person=person, statements=statements) or []
+    nudges = (
+        guidance_services.on_statements(workspace=workspace, person=person, statements=statements)
+        or []
+    )
     adaptive_services.on_statements(workspace=workspace, person=person, statements=statements)
     pulse = None
     for event in reversed(events):
         if event["type"] in ("task_completed", "unit_completed"):
             pulse = insights_queries.pulse_for(
-                workspace=workspace, person=person, task=_text(event.get("task") or _data(event).get("task"), 100),
-                unit_id=_text(event.get("unit_id"), 64))
+                workspace=workspace,
+                person=person,
+                task=_text(event.get("task") or _data(event).get("task"), 100),
+                unit_id=_text(event.get("unit_id"), 64),
+            )
             break
     forget_pending_nudges(person)
     return {"recorded": len(statements), "nudges": nudges, "pulse": pulse}

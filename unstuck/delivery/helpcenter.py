@@ -31,10 +31,14 @@ def person_from_link(request: HttpRequest, workspace: Workspace) -> Person | Non
         try:
             aud = jwt.decode(token, options={"verify_signature": False}).get("aud", "")
         except jwt.InvalidTokenError as exc:
-            raise ident.IdentityError("The help link's token is malformed.", code="token_invalid") from exc
+            raise ident.IdentityError(
+                "The help link's token is malformed.", code="token_invalid"
+            ) from exc
         host_app = HostApp.objects.filter(workspace=workspace, embed_key=str(aud)).first()
         if host_app is None:
-            raise ident.IdentityError("The help link's token is for another workspace.", code="wrong_audience")
+            raise ident.IdentityError(
+                "The help link's token is for another workspace.", code="wrong_audience"
+            )
         person = ident.person_for_claims(host_app, ident.verify_token(host_app, token))
     elif request.GET.get("app") and request.GET.get("anon"):
         host_app = HostApp.objects.filter(workspace=workspace, embed_key=request.GET["app"]).first()
@@ -57,18 +61,26 @@ def reader(request: HttpRequest, workspace: Workspace) -> Person | None:
             return found
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        membership = Membership.objects.select_related("person").filter(workspace=workspace, user=user).first()
+        membership = (
+            Membership.objects.select_related("person")
+            .filter(workspace=workspace, user=user)
+            .first()
+        )
         if membership is not None:
             if membership.person is None:
                 from unstuck.accounts.services import upsert_person
 
-                membership.person = upsert_person(workspace=workspace, external_id=user.email, email=user.email)
+                membership.person = upsert_person(
+                    workspace=workspace, external_id=user.email, email=user.email
+                )
                 membership.save(update_fields=["person"])
             return membership.person
     return None
 
 
-def browse(*, workspace: Workspace, app: str = "", skill: str = "", kind: str = "") -> QuerySet[Unit]:
+def browse(
+    *, workspace: Workspace, app: str = "", skill: str = "", kind: str = ""
+) -> QuerySet[Unit]:
     qs = Unit.objects.for_workspace(workspace).published().prefetch_related("skills")
     if app:
         qs = qs.filter(placements__host_app__slug=app, placements__is_active=True)
@@ -85,9 +97,17 @@ def facets(workspace: Workspace) -> dict[str, Any]:
     published = Unit.objects.for_workspace(workspace).published()
     kinds = set(published.values_list("kind", flat=True))
     return {
-        "apps": list(HostApp.objects.for_workspace(workspace).filter(
-            placements__unit__in=published).distinct().values_list("slug", "name")),
-        "skills": list(Skill.objects.for_workspace(workspace).filter(units__in=published).distinct()
-                       .values_list("slug", "name")),
+        "apps": list(
+            HostApp.objects.for_workspace(workspace)
+            .filter(placements__unit__in=published)
+            .distinct()
+            .values_list("slug", "name")
+        ),
+        "skills": list(
+            Skill.objects.for_workspace(workspace)
+            .filter(units__in=published)
+            .distinct()
+            .values_list("slug", "name")
+        ),
         "kinds": [(k.value, k.label) for k in Kind if k.value in kinds],
     }

@@ -48,14 +48,20 @@ class IdentityError(ApiError):
         super().__init__(message, status=status, code=code, field=field)
 
 
-def sign_token(host_app: HostApp, *, sub: str, expires_in_s: int = 3600, now: int | None = None,
-               **claims: Any) -> str:
+def sign_token(
+    host_app: HostApp, *, sub: str, expires_in_s: int = 3600, now: int | None = None, **claims: Any
+) -> str:
     """Sign an identity token the way a host app's backend does (for Python host apps and tests).
 
     `claims` may hold name, email, team, role, locale, attrs, and overrides of iat/exp/aud.
     """
     issued = int(now if now is not None else time.time())
-    payload: dict[str, Any] = {"sub": sub, "aud": host_app.embed_key, "iat": issued, "exp": issued + expires_in_s}
+    payload: dict[str, Any] = {
+        "sub": sub,
+        "aud": host_app.embed_key,
+        "iat": issued,
+        "exp": issued + expires_in_s,
+    }
     payload.update({k: v for k, v in claims.items() if v is not None})
     return jwt.encode(payload, host_app.signing_secret, algorithm="HS256")
 
@@ -66,47 +72,80 @@ def verify_token(host_app: HostApp, token: str) -> dict[str, Any]:
         raise IdentityError("The identity token is missing or too long.", code="token_invalid")
     try:
         claims = jwt.decode(
-            token, host_app.signing_secret, algorithms=["HS256"], audience=host_app.embed_key,
-            leeway=LEEWAY_S, options={"require": list(REQUIRED_CLAIMS)},
+            token,
+            host_app.signing_secret,
+            algorithms=["HS256"],
+            audience=host_app.embed_key,
+            leeway=LEEWAY_S,
+            options={"require": list(REQUIRED_CLAIMS)},
         )
     except jwt.ExpiredSignatureError as exc:
-        raise IdentityError("The identity token has expired; the host app must sign a fresh one.",
-                            code="token_expired") from exc
+        raise IdentityError(
+            "The identity token has expired; the host app must sign a fresh one.",
+            code="token_expired",
+        ) from exc
     except jwt.InvalidAudienceError as exc:
-        raise IdentityError("The identity token was signed for another app (aud must be this app's embed key).",
-                            code="wrong_audience") from exc
+        raise IdentityError(
+            "The identity token was signed for another app (aud must be this app's embed key).",
+            code="wrong_audience",
+        ) from exc
     except jwt.InvalidSignatureError as exc:
-        raise IdentityError("The identity token's signature does not match this app's signing secret.",
-                            code="bad_signature") from exc
+        raise IdentityError(
+            "The identity token's signature does not match this app's signing secret.",
+            code="bad_signature",
+        ) from exc
     except jwt.MissingRequiredClaimError as exc:
-        raise IdentityError(f"The identity token lacks the {exc.claim!r} claim.", code="missing_claim",
-                            field=exc.claim) from exc
+        raise IdentityError(
+            f"The identity token lacks the {exc.claim!r} claim.",
+            code="missing_claim",
+            field=exc.claim,
+        ) from exc
     except jwt.ImmatureSignatureError as exc:
-        raise IdentityError("The identity token is not valid yet (iat/nbf in the future).",
-                            code="token_not_yet_valid") from exc
+        raise IdentityError(
+            "The identity token is not valid yet (iat/nbf in the future).",
+            code="token_not_yet_valid",
+        ) from exc
     except jwt.InvalidAlgorithmError as exc:
-        raise IdentityError("The identity token must be signed with HS256.", code="bad_algorithm") from exc
+        raise IdentityError(
+            "The identity token must be signed with HS256.", code="bad_algorithm"
+        ) from exc
     except jwt.InvalidTokenError as exc:
-        raise IdentityError(f"The identity token is malformed ({exc}).", code="token_invalid") from exc
+        raise IdentityError(
+            f"The identity token is malformed ({exc}).", code="token_invalid"
+        ) from exc
     try:
         lifetime = int(claims["exp"]) - int(claims["iat"])
     except (TypeError, ValueError) as exc:
-        raise IdentityError("iat and exp must be numbers of seconds.", code="token_invalid") from exc
+        raise IdentityError(
+            "iat and exp must be numbers of seconds.", code="token_invalid"
+        ) from exc
     if lifetime > MAX_LIFETIME_S:
-        raise IdentityError("The identity token lives longer than 24 hours; sign shorter-lived tokens.",
-                            code="token_lifetime_too_long", field="exp")
+        raise IdentityError(
+            "The identity token lives longer than 24 hours; sign shorter-lived tokens.",
+            code="token_lifetime_too_long",
+            field="exp",
+        )
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub.strip() or len(sub) > 200:
-        raise IdentityError("sub must be the person's id: a text of 1 to 200 characters.",
-                            code="token_invalid", field="sub")
+        raise IdentityError(
+            "sub must be the person's id: a text of 1 to 200 characters.",
+            code="token_invalid",
+            field="sub",
+        )
     if sub.startswith(ANON_PREFIX):
-        raise IdentityError("sub may not start with 'anon:' (reserved for anonymous people).",
-                            code="token_invalid", field="sub")
+        raise IdentityError(
+            "sub may not start with 'anon:' (reserved for anonymous people).",
+            code="token_invalid",
+            field="sub",
+        )
     for name, limit in TEXT_CLAIMS.items():
         value = claims.get(name)
         if value is not None and (not isinstance(value, str) or len(value) > limit):
-            raise IdentityError(f"{name} must be a text of at most {limit} characters.",
-                                code="token_invalid", field=name)
+            raise IdentityError(
+                f"{name} must be a text of at most {limit} characters.",
+                code="token_invalid",
+                field=name,
+            )
     if claims.get("attrs") is not None and not isinstance(claims["attrs"], dict):
         raise IdentityError("attrs must be an object.", code="token_invalid", field="attrs")
     return claims
@@ -126,14 +165,18 @@ _lock = threading.Lock()
 
 def _stamp_sql() -> str:
     ha, ws = HostApp._meta.db_table, Workspace._meta.db_table
-    return (f'SELECT h.id, h.signing_secret, w.content_version FROM "{ha}" h '
-            f'JOIN "{ws}" w ON w.id = h.workspace_id WHERE h.embed_key = %s')
+    return (
+        f'SELECT h.id, h.signing_secret, w.content_version FROM "{ha}" h '
+        f'JOIN "{ws}" w ON w.id = h.workspace_id WHERE h.embed_key = %s'
+    )
 
 
 def host_app_for_key(embed_key: str) -> HostApp:
     if not embed_key or len(embed_key) > 64:
-        raise IdentityError("Name the host app with its embed key (data-app / X-Unstuck-App).",
-                            code="embed_key_missing")
+        raise IdentityError(
+            "Name the host app with its embed key (data-app / X-Unstuck-App).",
+            code="embed_key_missing",
+        )
     with connection.cursor() as cursor:
         cursor.execute(_stamp_sql(), [embed_key])
         row = cursor.fetchone()
@@ -192,10 +235,16 @@ def check_origin(host_app: HostApp, request: HttpRequest) -> str:
     if is_origin_allowed(host_app, origin):
         return origin
     if not origin:
-        raise IdentityError("The request names no origin (Origin or Referer header).", code="origin_missing",
-                            status=403)
-    raise IdentityError(f"The origin {origin} is not on this host app's allowed origins.",
-                        code="origin_not_allowed", status=403)
+        raise IdentityError(
+            "The request names no origin (Origin or Referer header).",
+            code="origin_missing",
+            status=403,
+        )
+    raise IdentityError(
+        f"The origin {origin} is not on this host app's allowed origins.",
+        code="origin_not_allowed",
+        status=403,
+    )
 
 
 @dataclass
@@ -215,7 +264,9 @@ class WidgetIdentity:
 
 
 def person_for_claims(host_app: HostApp, claims: dict[str, Any]) -> Person:
-    fields: dict[str, Any] = {k: claims[k] for k in ("name", "email", "team", "locale") if k in claims}
+    fields: dict[str, Any] = {
+        k: claims[k] for k in ("name", "email", "team", "locale") if k in claims
+    }
     if "role" in claims:
         fields["job_role"] = claims["role"]
     if "attrs" in claims:
@@ -225,12 +276,20 @@ def person_for_claims(host_app: HostApp, claims: dict[str, Any]) -> Person:
 
 def anonymous_person(host_app: HostApp, anon_id: str) -> Person:
     if not host_app.allow_anonymous:
-        raise IdentityError("This host app does not allow anonymous use; the page must pass a signed token.",
-                            code="anonymous_not_allowed", status=403)
+        raise IdentityError(
+            "This host app does not allow anonymous use; the page must pass a signed token.",
+            code="anonymous_not_allowed",
+            status=403,
+        )
     if not _ANON_ID.match(anon_id or ""):
-        raise IdentityError("The anonymous id must be 8 to 64 letters, digits, - or _.", code="anon_id_invalid",
-                            field="anon_id")
-    return upsert_person(workspace=host_app.workspace, external_id=ANON_PREFIX + anon_id, is_anonymous=True)
+        raise IdentityError(
+            "The anonymous id must be 8 to 64 letters, digits, - or _.",
+            code="anon_id_invalid",
+            field="anon_id",
+        )
+    return upsert_person(
+        workspace=host_app.workspace, external_id=ANON_PREFIX + anon_id, is_anonymous=True
+    )
 
 
 def bearer_of(request: HttpRequest) -> str:
@@ -246,7 +305,9 @@ def identify(request: HttpRequest, body: dict[str, Any] | None = None) -> Widget
     headers); the anonymous id from `X-Unstuck-Anon` (or `anon_id`).
     """
     body = body or {}
-    embed_key = request.META.get("HTTP_X_UNSTUCK_APP") or body.get("app") or request.GET.get("app") or ""
+    embed_key = (
+        request.META.get("HTTP_X_UNSTUCK_APP") or body.get("app") or request.GET.get("app") or ""
+    )
     host_app = host_app_for_key(str(embed_key))
     origin = check_origin(host_app, request)
     token = bearer_of(request) or str(body.get("token") or "")
@@ -268,6 +329,10 @@ def identify(request: HttpRequest, body: dict[str, Any] | None = None) -> Widget
             _remember_person(key, person)
         return WidgetIdentity(host_app=host_app, person=person, origin=origin)
     if host_app.allow_anonymous:
-        raise IdentityError("Send the anonymous id (X-Unstuck-Anon) or a signed token.", code="token_missing")
-    raise IdentityError("This host app needs a signed identity token (data-token / Authorization: Bearer).",
-                        code="token_missing")
+        raise IdentityError(
+            "Send the anonymous id (X-Unstuck-Anon) or a signed token.", code="token_missing"
+        )
+    raise IdentityError(
+        "This host app needs a signed identity token (data-token / Authorization: Bearer).",
+        code="token_missing",
+    )

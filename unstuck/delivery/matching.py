@@ -36,17 +36,27 @@ def check_pattern(pattern: str, field: str = "url_pattern") -> str:
     if pattern == "*":
         return pattern
     if pattern.startswith(("http://", "https://")):
-        raise ApiError(f"{field}: use the path only (e.g. /contacts/*); the host app fixes the origin.",
-                       field=field)
+        raise ApiError(
+            f"{field}: use the path only (e.g. /contacts/*); the host app fixes the origin.",
+            field=field,
+        )
     if not pattern.startswith("/"):
-        raise ApiError(f"{field}: a path pattern starts with / (or is * for every page).", field=field)
+        raise ApiError(
+            f"{field}: a path pattern starts with / (or is * for every page).", field=field
+        )
     if "?" in pattern or "#" in pattern:
-        raise ApiError(f"{field}: query strings and fragments are not matched; remove them.", field=field)
+        raise ApiError(
+            f"{field}: query strings and fragments are not matched; remove them.", field=field
+        )
     if not _ALLOWED_PATTERN.match(pattern):
-        raise ApiError(f"{field}: spaces and characters like < > \" {{ }} are not allowed.", field=field)
+        raise ApiError(
+            f'{field}: spaces and characters like < > " {{ }} are not allowed.', field=field
+        )
     for segment in pattern.split("/"):
         if ":" in segment and not re.fullmatch(r":[A-Za-z_][A-Za-z0-9_]*", segment):
-            raise ApiError(f"{field}: a named part is a whole segment like /:id/ ({segment!r}).", field=field)
+            raise ApiError(
+                f"{field}: a named part is a whole segment like /:id/ ({segment!r}).", field=field
+            )
         if "**" in segment:
             raise ApiError(f"{field}: use a single * ({segment!r}).", field=field)
     names = _NAMED.findall(pattern)
@@ -103,8 +113,9 @@ def specificity(pattern: str) -> int:
     """More literal characters = more specific (breaks ties after priority)."""
     if pattern == "*":
         return 0
-    return sum(len(s) for s in pattern.split("/") if s and "*" not in s and not s.startswith(":")) * 4 + \
-        sum(1 for s in pattern.split("/") if s.startswith(":"))
+    return sum(
+        len(s) for s in pattern.split("/") if s and "*" not in s and not s.startswith(":")
+    ) * 4 + sum(1 for s in pattern.split("/") if s.startswith(":"))
 
 
 # --- selectors ----------------------------------------------------------------------
@@ -114,26 +125,36 @@ SELECTOR_KINDS = ("id", "name", "data", "aria_label", "text", "css")
 
 def check_selector(sel: Any, field: str) -> dict[str, Any]:
     if not isinstance(sel, dict) or len(sel) != 1:
-        raise ApiError(f"{field}: a selector is one of {{{', '.join(SELECTOR_KINDS)}}} "
-                       "like {\"id\": \"stage\"}.", field=field)
-    (kind, value), = sel.items()
+        raise ApiError(
+            f"{field}: a selector is one of {{{', '.join(SELECTOR_KINDS)}}} "
+            'like {"id": "stage"}.',
+            field=field,
+        )
+    ((kind, value),) = sel.items()
     if kind not in SELECTOR_KINDS:
-        raise ApiError(f"{field}.{kind}: unknown selector; use one of {', '.join(SELECTOR_KINDS)}.",
-                       field=f"{field}.{kind}")
+        raise ApiError(
+            f"{field}.{kind}: unknown selector; use one of {', '.join(SELECTOR_KINDS)}.",
+            field=f"{field}.{kind}",
+        )
     if kind == "data":
         if not isinstance(value, dict) or set(value) - {"attr", "value"} or "attr" not in value:
-            raise ApiError(f"{field}.data: give {{\"attr\": \"testid\", \"value\": \"stage\"}}.",
-                           field=f"{field}.data")
+            raise ApiError(
+                f'{field}.data: give {{"attr": "testid", "value": "stage"}}.', field=f"{field}.data"
+            )
         attr = str(value["attr"])
         attr = attr[5:] if attr.startswith("data-") else attr
         if not re.fullmatch(r"[a-z][a-z0-9\-_.]*", attr):
-            raise ApiError(f"{field}.data.attr: {value['attr']!r} is not a data attribute name.",
-                           field=f"{field}.data.attr")
+            raise ApiError(
+                f"{field}.data.attr: {value['attr']!r} is not a data attribute name.",
+                field=f"{field}.data.attr",
+            )
         clean: dict[str, Any] = {"attr": attr}
         if "value" in value:
             if not isinstance(value["value"], str) or len(value["value"]) > 200:
-                raise ApiError(f"{field}.data.value: a text of at most 200 characters.",
-                               field=f"{field}.data.value")
+                raise ApiError(
+                    f"{field}.data.value: a text of at most 200 characters.",
+                    field=f"{field}.data.value",
+                )
             clean["value"] = value["value"]
         return {"data": clean}
     if not isinstance(value, str) or not value.strip():
@@ -181,18 +202,24 @@ def check_audience(audience: Any, field: str = "audience") -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for key, value in audience.items():
         if key not in AUDIENCE_KEYS:
-            raise ApiError(f"{field}.{key}: unknown; use {', '.join(AUDIENCE_KEYS)}.", field=f"{field}.{key}")
+            raise ApiError(
+                f"{field}.{key}: unknown; use {', '.join(AUDIENCE_KEYS)}.", field=f"{field}.{key}"
+            )
         if key == "attributes":
             if not isinstance(value, dict):
-                raise ApiError(f"{field}.attributes: an object like {{\"region\": [\"EU\"]}}.",
-                               field=f"{field}.attributes")
+                raise ApiError(
+                    f'{field}.attributes: an object like {{"region": ["EU"]}}.',
+                    field=f"{field}.attributes",
+                )
             attrs = {}
             for name, allowed in value.items():
                 if isinstance(allowed, (int, float, bool)):
                     allowed = [allowed]
                 if not isinstance(allowed, list) or not allowed:
-                    raise ApiError(f"{field}.attributes.{name}: a value or a list of values.",
-                                   field=f"{field}.attributes.{name}")
+                    raise ApiError(
+                        f"{field}.attributes.{name}: a value or a list of values.",
+                        field=f"{field}.attributes.{name}",
+                    )
                 attrs[str(name)] = allowed
             if attrs:
                 clean["attributes"] = attrs

@@ -48,7 +48,9 @@ class Placement(models.Model):
     trigger_config = models.JSONField(default=dict, blank=True)
     # {"roles": [..], "teams": [..], "locales": [..], "attributes": {"region": ["EU"]}}; empty = everyone.
     audience = models.JSONField(default=dict, blank=True)
-    presentation = models.CharField(max_length=16, choices=Presentation.choices, default=Presentation.PANEL)
+    presentation = models.CharField(
+        max_length=16, choices=Presentation.choices, default=Presentation.PANEL
+    )
     priority = models.IntegerField(default=0)
     is_active = models.BooleanField(default=True)
     starts_at = models.DateTimeField(null=True, blank=True)
@@ -102,7 +104,9 @@ class ChecklistProgress(models.Model):
     objects = WorkspaceScopedQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["person", "unit"], name="checklist_unique_person_unit")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "unit"], name="checklist_unique_person_unit")
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id}: {len(self.ticked)} ticked in {self.unit_id}"

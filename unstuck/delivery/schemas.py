@@ -14,12 +14,22 @@ class PlacementFields(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field("", max_length=200)
-    url_pattern: str = Field("*", max_length=500, description="`*`, `/contacts/*`, `/opportunities/:id/edit`")
-    element: Any = Field(default_factory=list, description="Selectors tried in order: "
-                         "{id}, {name}, {data: {attr, value}}, {aria_label}, {text}, {css}")
+    url_pattern: str = Field(
+        "*", max_length=500, description="`*`, `/contacts/*`, `/opportunities/:id/edit`"
+    )
+    element: Any = Field(
+        default_factory=list,
+        description="Selectors tried in order: "
+        "{id}, {name}, {data: {attr, value}}, {aria_label}, {text}, {css}",
+    )
     field_key: str = Field("", max_length=100)
-    trigger: str = Field("page_shown", description="page_shown, field_focused, error_shown, error_event, custom_event")
-    trigger_config: Any = Field(default_factory=dict, description="{text, selector} | {code} | {name}")
+    trigger: str = Field(
+        "page_shown",
+        description="page_shown, field_focused, error_shown, error_event, custom_event",
+    )
+    trigger_config: Any = Field(
+        default_factory=dict, description="{text, selector} | {code} | {name}"
+    )
     audience: Any = Field(default_factory=dict, description="{roles, teams, locales, attributes}")
     presentation: str = Field("panel", description="tooltip, hotspot, panel, error_tip")
     priority: int = 0

@@ -12,7 +12,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -28,8 +28,22 @@ from . import matching
 from .models import ChecklistProgress, Placement, PlacementShow, Presentation, Trigger
 
 PLACEMENT_FIELDS = (
-    "name", "host_app", "unit", "url_pattern", "element", "field_key", "trigger", "trigger_config",
-    "audience", "presentation", "priority", "is_active", "starts_at", "ends_at", "max_shows", "per_days",
+    "name",
+    "host_app",
+    "unit",
+    "url_pattern",
+    "element",
+    "field_key",
+    "trigger",
+    "trigger_config",
+    "audience",
+    "presentation",
+    "priority",
+    "is_active",
+    "starts_at",
+    "ends_at",
+    "max_shows",
+    "per_days",
     "is_release_note",
 )
 
@@ -71,28 +85,40 @@ def _check_trigger_config(trigger: str, config: Any) -> dict[str, Any]:
     if not isinstance(config, dict):
         raise ApiError("trigger_config: an object.", field="trigger_config")
     allowed = {
-        Trigger.PAGE_SHOWN: set(), Trigger.FIELD_FOCUSED: set(),
-        Trigger.ERROR_SHOWN: {"text", "selector"}, Trigger.ERROR_EVENT: {"code"}, Trigger.CUSTOM_EVENT: {"name"},
+        Trigger.PAGE_SHOWN: set(),
+        Trigger.FIELD_FOCUSED: set(),
+        Trigger.ERROR_SHOWN: {"text", "selector"},
+        Trigger.ERROR_EVENT: {"code"},
+        Trigger.CUSTOM_EVENT: {"name"},
     }[Trigger(trigger)]
     for key in config:
         if key not in allowed:
-            raise ApiError(f"trigger_config.{key}: not used by trigger {trigger}.", field=f"trigger_config.{key}")
+            raise ApiError(
+                f"trigger_config.{key}: not used by trigger {trigger}.",
+                field=f"trigger_config.{key}",
+            )
     clean: dict[str, Any] = {}
     for key in ("text", "code", "name"):
         if key in config:
             value = config[key]
             if not isinstance(value, str) or not value.strip() or len(value) > 300:
-                raise ApiError(f"trigger_config.{key}: a non-empty text of at most 300 characters.",
-                               field=f"trigger_config.{key}")
+                raise ApiError(
+                    f"trigger_config.{key}: a non-empty text of at most 300 characters.",
+                    field=f"trigger_config.{key}",
+                )
             clean[key] = value.strip()
     if "selector" in config:
         clean["selector"] = matching.check_selector(config["selector"], "trigger_config.selector")
     if trigger == Trigger.ERROR_SHOWN and not clean:
-        raise ApiError("trigger_config: an error_shown trigger needs the error's text or selector.",
-                       field="trigger_config.text")
+        raise ApiError(
+            "trigger_config: an error_shown trigger needs the error's text or selector.",
+            field="trigger_config.text",
+        )
     if trigger == Trigger.ERROR_EVENT and "code" not in clean:
-        raise ApiError("trigger_config.code: name the error code the host app reports.",
-                       field="trigger_config.code")
+        raise ApiError(
+            "trigger_config.code: name the error code the host app reports.",
+            field="trigger_config.code",
+        )
     if trigger == Trigger.CUSTOM_EVENT and "name" not in clean:
         raise ApiError("trigger_config.name: name the custom event.", field="trigger_config.name")
     return clean
@@ -121,12 +147,16 @@ def _clean(workspace: Workspace, data: dict[str, Any]) -> dict[str, Any]:
     out["trigger_config"] = _check_trigger_config(trigger, data.get("trigger_config"))
     presentation = data.get("presentation") or Presentation.PANEL
     if presentation not in Presentation.values:
-        raise ApiError(f"presentation: use one of {', '.join(Presentation.values)}.", field="presentation")
+        raise ApiError(
+            f"presentation: use one of {', '.join(Presentation.values)}.", field="presentation"
+        )
     out["presentation"] = presentation
     if presentation in (Presentation.TOOLTIP, Presentation.HOTSPOT) and not out["element"]:
         raise ApiError(f"element: a {presentation} needs an element to point at.", field="element")
     if trigger == Trigger.FIELD_FOCUSED and not out["element"]:
-        raise ApiError("element: a field_focused trigger needs the field's selectors.", field="element")
+        raise ApiError(
+            "element: a field_focused trigger needs the field's selectors.", field="element"
+        )
     out["audience"] = matching.check_audience(data.get("audience"))
     for name, lo, hi in (("priority", -1000, 1000), ("max_shows", 0, 1000), ("per_days", 0, 3650)):
         value = data.get(name, 0)
@@ -147,7 +177,7 @@ def _clean(workspace: Workspace, data: dict[str, Any]) -> dict[str, Any]:
         if value is not None and not isinstance(value, datetime):
             raise ApiError(f"{name}: an ISO 8601 date-time.", field=name)
         if value is not None and timezone.is_naive(value):
-            value = timezone.make_aware(value, timezone.utc)
+            value = timezone.make_aware(value, UTC)
         out[name] = value
     if out["starts_at"] and out["ends_at"] and out["ends_at"] <= out["starts_at"]:
         raise ApiError("ends_at: must be after starts_at.", field="ends_at")
@@ -160,14 +190,17 @@ def _clean(workspace: Workspace, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_placement(*, workspace: Workspace, host_app: Any, unit: Any, url_pattern: str = "*",
-                     **fields: Any) -> Placement:
+def create_placement(
+    *, workspace: Workspace, host_app: Any, unit: Any, url_pattern: str = "*", **fields: Any
+) -> Placement:
     """Attach a unit to a place in a host app. `host_app` and `unit` are instances, ids or slugs.
 
     Other fields: name, element, field_key, trigger, trigger_config, audience, presentation,
     priority, is_active, starts_at, ends_at, max_shows, per_days, is_release_note.
     """
-    values = _clean(workspace, {"host_app": host_app, "unit": unit, "url_pattern": url_pattern, **fields})
+    values = _clean(
+        workspace, {"host_app": host_app, "unit": unit, "url_pattern": url_pattern, **fields}
+    )
     placement = Placement.objects.create(workspace=workspace, **values)
     bump_content_version(workspace=workspace)
     return placement
@@ -199,8 +232,11 @@ def delete_placement(*, placement: Placement) -> None:
 def get_placement(*, workspace: Workspace, placement_id: Any) -> Placement:
     if not _is_uuid(placement_id):
         raise NotFound("No such placement.")
-    found = Placement.objects.select_related("host_app", "unit", "workspace").filter(
-        workspace=workspace, pk=placement_id).first()
+    found = (
+        Placement.objects.select_related("host_app", "unit", "workspace")
+        .filter(workspace=workspace, pk=placement_id)
+        .first()
+    )
     if found is None:
         raise NotFound("No such placement.")
     return found
@@ -236,27 +272,63 @@ _CACHE_SIZE = 256
 
 def _compile(workspace: Workspace, host_app: HostApp) -> CompiledApp:
     rows = (
-        Placement.objects.filter(workspace=workspace, host_app=host_app, is_active=True,
-                                 unit__status=Status.PUBLISHED)
+        Placement.objects.filter(
+            workspace=workspace, host_app=host_app, is_active=True, unit__status=Status.PUBLISHED
+        )
         .select_related("unit")
-        .only("id", "url_pattern", "element", "field_key", "trigger", "trigger_config", "audience",
-              "presentation", "priority", "starts_at", "ends_at", "max_shows", "per_days", "is_release_note",
-              "created_at", "unit__id", "unit__title", "unit__kind", "unit__summary", "unit__duration_s",
-              "unit__slug")
+        .only(
+            "id",
+            "url_pattern",
+            "element",
+            "field_key",
+            "trigger",
+            "trigger_config",
+            "audience",
+            "presentation",
+            "priority",
+            "starts_at",
+            "ends_at",
+            "max_shows",
+            "per_days",
+            "is_release_note",
+            "created_at",
+            "unit__id",
+            "unit__title",
+            "unit__kind",
+            "unit__summary",
+            "unit__duration_s",
+            "unit__slug",
+        )
     )
     by_segment: dict[str, list[CompiledPlacement]] = {}
     generic: list[CompiledPlacement] = []
     for p in rows:
         item = CompiledPlacement(
-            id=str(p.id), regex=matching.compile_pattern(p.url_pattern), audience=p.audience or {},
-            starts_at=p.starts_at, ends_at=p.ends_at, is_capped=bool(p.max_shows), max_shows=p.max_shows,
-            per_days=p.per_days, order=(-p.priority, -matching.specificity(p.url_pattern)),
+            id=str(p.id),
+            regex=matching.compile_pattern(p.url_pattern),
+            audience=p.audience or {},
+            starts_at=p.starts_at,
+            ends_at=p.ends_at,
+            is_capped=bool(p.max_shows),
+            max_shows=p.max_shows,
+            per_days=p.per_days,
+            order=(-p.priority, -matching.specificity(p.url_pattern)),
             public={
                 "id": str(p.id),
-                "unit": {"id": str(p.unit.id), "slug": p.unit.slug, "title": p.unit.title, "kind": p.unit.kind,
-                         "summary": p.unit.summary, "duration_s": p.unit.duration_s},
-                "element": p.element, "field": p.field_key, "trigger": p.trigger,
-                "trigger_config": p.trigger_config, "presentation": p.presentation, "priority": p.priority,
+                "unit": {
+                    "id": str(p.unit.id),
+                    "slug": p.unit.slug,
+                    "title": p.unit.title,
+                    "kind": p.unit.kind,
+                    "summary": p.unit.summary,
+                    "duration_s": p.unit.duration_s,
+                },
+                "element": p.element,
+                "field": p.field_key,
+                "trigger": p.trigger,
+                "trigger_config": p.trigger_config,
+                "presentation": p.presentation,
+                "priority": p.priority,
                 "is_release_note": p.is_release_note,
             },
         )
@@ -288,8 +360,14 @@ def compiled_for(workspace: Workspace, host_app: HostApp) -> CompiledApp:
     return compiled
 
 
-def placements_for_page(*, workspace: Workspace, host_app: HostApp, person: Person, url: str,
-                        now: datetime | None = None) -> list[dict[str, Any]]:
+def placements_for_page(
+    *,
+    workspace: Workspace,
+    host_app: HostApp,
+    person: Person,
+    url: str,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
     """The placements that apply to `person` on the page at `url`, best first.
 
     Each is the widget's view of the placement, plus `auto`: False when its frequency cap
@@ -302,7 +380,8 @@ def placements_for_page(*, workspace: Workspace, host_app: HostApp, person: Pers
     compiled = compiled_for(workspace, host_app)
     candidates = compiled.by_segment.get(matching.first_segment_of(path), []) + compiled.generic
     found = [
-        c for c in candidates
+        c
+        for c in candidates
         if c.regex.match(path)
         and (c.starts_at is None or c.starts_at <= now)
         and (c.ends_at is None or now < c.ends_at)
@@ -323,11 +402,11 @@ def _capped_ids(person: Person, items: list[CompiledPlacement], now: datetime) -
     if not items:
         return set()
     longest = max(c.per_days for c in items)
-    rows = (
-        PlacementShow.objects.filter(person=person, placement_id__in=[c.id for c in items],
-                                     shown_at__gte=now - timedelta(days=longest))
-        .values_list("placement_id", "shown_at")
-    )
+    rows = PlacementShow.objects.filter(
+        person=person,
+        placement_id__in=[c.id for c in items],
+        shown_at__gte=now - timedelta(days=longest),
+    ).values_list("placement_id", "shown_at")
     shows: dict[str, list[datetime]] = {}
     for pid, at in rows:
         shows.setdefault(str(pid), []).append(at)
@@ -352,7 +431,9 @@ def record_show(*, workspace: Workspace, person: Person, placement_id: str) -> b
 
 def placement_counts(*, workspace: Workspace) -> dict[str, int]:
     """Placements per host app slug (for pages and insights)."""
-    rows = Placement.objects.for_workspace(workspace).values("host_app__slug").annotate(n=Count("id"))
+    rows = (
+        Placement.objects.for_workspace(workspace).values("host_app__slug").annotate(n=Count("id"))
+    )
     return {r["host_app__slug"]: r["n"] for r in rows}
 
 
@@ -366,8 +447,9 @@ PENDING_NUDGES_S = 15
 _NUDGES: dict[Any, tuple[float, list[dict[str, Any]]]] = {}
 
 
-def pending_nudges(*, workspace: Workspace, person: Person, host_app: HostApp,
-                   fresh: bool = False) -> list[dict[str, Any]]:
+def pending_nudges(
+    *, workspace: Workspace, person: Person, host_app: HostApp, fresh: bool = False
+) -> list[dict[str, Any]]:
     """Guidance's pending nudges for the person, memoised briefly; `fresh` skips the memo
     (the widget asks so after it sent events, which may have made nudges)."""
     import time
@@ -378,7 +460,10 @@ def pending_nudges(*, workspace: Workspace, person: Person, host_app: HostApp,
     found = _NUDGES.get(key)
     if not fresh and found is not None and found[0] > time.monotonic():
         return found[1]
-    nudges = guidance_services.pending_nudges(workspace=workspace, person=person, host_app=host_app.slug) or []
+    nudges = (
+        guidance_services.pending_nudges(workspace=workspace, person=person, host_app=host_app.slug)
+        or []
+    )
     with _CACHE_LOCK:
         if len(_NUDGES) > 20_000:
             _NUDGES.clear()
@@ -397,7 +482,9 @@ def forget_pending_nudges(person: Person) -> None:
 
 def published_unit(*, workspace: Workspace, unit_id: Any) -> Unit:
     qs = Unit.objects.for_workspace(workspace).published()
-    unit = qs.filter(pk=unit_id).first() if _is_uuid(unit_id) else qs.filter(slug=str(unit_id)).first()
+    unit = (
+        qs.filter(pk=unit_id).first() if _is_uuid(unit_id) else qs.filter(slug=str(unit_id)).first()
+    )
     if unit is None:
         raise NotFound("No such published unit.")
     return unit
@@ -406,8 +493,14 @@ def published_unit(*, workspace: Workspace, unit_id: Any) -> Unit:
 def unit_for_player(unit: Unit) -> dict[str, Any]:
     """What the players need to show a unit (published fields only)."""
     return {
-        "id": str(unit.id), "slug": unit.slug, "kind": unit.kind, "title": unit.title, "summary": unit.summary,
-        "body_html": unit.body_html, "payload": unit.payload or {}, "duration_s": unit.duration_s,
+        "id": str(unit.id),
+        "slug": unit.slug,
+        "kind": unit.kind,
+        "title": unit.title,
+        "summary": unit.summary,
+        "body_html": unit.body_html,
+        "payload": unit.payload or {},
+        "duration_s": unit.duration_s,
         "locale": unit.locale,
         "skills": [s.name for s in unit.skills.all()],
     }
@@ -427,7 +520,9 @@ def _checklist_size(unit: Unit) -> int:
 
 
 @transaction.atomic
-def save_checklist_ticks(*, workspace: Workspace, person: Person, unit: Unit, ticked: list[Any]) -> list[int]:
+def save_checklist_ticks(
+    *, workspace: Workspace, person: Person, unit: Unit, ticked: Any
+) -> list[int]:
     if unit.kind != "checklist":
         raise ApiError("This unit is not a checklist.", field="unit")
     size = _checklist_size(unit)
@@ -436,10 +531,13 @@ def save_checklist_ticks(*, workspace: Workspace, person: Person, unit: Unit, ti
     clean: set[int] = set()
     for i, value in enumerate(ticked):
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < max(size, 1):
-            raise ApiError(f"ticked.{i}: an item number from 0 to {max(size - 1, 0)}.", field=f"ticked.{i}")
+            raise ApiError(
+                f"ticked.{i}: an item number from 0 to {max(size - 1, 0)}.", field=f"ticked.{i}"
+            )
         clean.add(value)
     row, _ = ChecklistProgress.objects.select_for_update().get_or_create(
-        workspace=workspace, person=person, unit=unit)
+        workspace=workspace, person=person, unit=unit
+    )
     row.ticked = sorted(clean)
     row.save()
     return row.ticked

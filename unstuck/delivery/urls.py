@@ -21,6 +21,10 @@ urlpatterns += [
     path("help/<slug:slug>/", views.help_center, name="help-center"),
     path("help/<slug:slug>/units/<str:unit_id>/", views.help_unit, name="help-unit"),
     path("help/<slug:slug>/api/events", views.help_api, {"what": "events"}, name="help-events"),
-    path("help/<slug:slug>/api/checklists/<str:unit_id>", views.help_api, {"what": "checklists"},
-         name="help-checklist"),
+    path(
+        "help/<slug:slug>/api/checklists/<str:unit_id>",
+        views.help_api,
+        {"what": "checklists"},
+        name="help-checklist",
+    ),
 ]

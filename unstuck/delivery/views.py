@@ -45,15 +45,22 @@ def widget_script(request: HttpRequest, name: str = "widget.js") -> HttpResponse
 # --- the help center ------------------------------------------------------------------
 
 
-
 def _reader_or_refusal(request: HttpRequest, slug: str):
     workspace = get_object_or_404(Workspace, slug=slug)
     try:
         if helpcenter.person_from_link(request, workspace) is not None:
             return workspace, None, redirect(request.path)  # drop the token from the address bar
     except IdentityError as exc:
-        return workspace, None, render(request, "delivery/help_refused.html",
-                                       {"workspace": workspace, "reason": exc.message}, status=exc.status)
+        return (
+            workspace,
+            None,
+            render(
+                request,
+                "delivery/help_refused.html",
+                {"workspace": workspace, "reason": exc.message},
+                status=exc.status,
+            ),
+        )
     person = helpcenter.reader(request, workspace)
     if person is None:
         return workspace, None, redirect(f"/accounts/login/?next={request.path}")
@@ -69,17 +76,31 @@ def help_center(request: HttpRequest, slug: str) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     app, skill, kind = (request.GET.get(k, "") for k in ("app", "skill", "kind"))
     if q:
-        hits = guidance_services.search_units(workspace=workspace, query=q, person=person, limit=30,
-                                              channel="help-center")
+        hits = guidance_services.search_units(
+            workspace=workspace, query=q, person=person, limit=30, channel="help-center"
+        )
         results = [{"unit": h["unit"], "snippet": h.get("snippet", "")} for h in hits]
     else:
-        results = [{"unit": u, "snippet": ""} for u in helpcenter.browse(workspace=workspace, app=app, skill=skill,
-                                                                         kind=kind)[:200]]
-    return render(request, "delivery/help_center.html", {
-        "workspace": workspace, "person": person, "q": q, "results": results, "facets": helpcenter.facets(workspace),
-        "app": app, "skill": skill, "kind": kind, "t": strings_for(person.locale, workspace.default_locale),
-        "lang": language_for(person.locale, workspace.default_locale),
-    })
+        results = [
+            {"unit": u, "snippet": ""}
+            for u in helpcenter.browse(workspace=workspace, app=app, skill=skill, kind=kind)[:200]
+        ]
+    return render(
+        request,
+        "delivery/help_center.html",
+        {
+            "workspace": workspace,
+            "person": person,
+            "q": q,
+            "results": results,
+            "facets": helpcenter.facets(workspace),
+            "app": app,
+            "skill": skill,
+            "kind": kind,
+            "t": strings_for(person.locale, workspace.default_locale),
+            "lang": language_for(person.locale, workspace.default_locale),
+        },
+    )
 
 
 @ensure_csrf_cookie
@@ -90,16 +111,29 @@ def help_unit(request: HttpRequest, slug: str, unit_id: str) -> HttpResponse:
     try:
         unit = services.published_unit(workspace=workspace, unit_id=unit_id)
     except ApiError:
-        return render(request, "delivery/help_refused.html",
-                      {"workspace": workspace, "reason": "No such unit."}, status=404)
+        return render(
+            request,
+            "delivery/help_refused.html",
+            {"workspace": workspace, "reason": "No such unit."},
+            status=404,
+        )
     data = services.unit_for_player(unit)
     if unit.kind == "checklist":
         data["ticked"] = services.checklist_ticks(workspace=workspace, person=person, unit=unit)
     lang = language_for(person.locale, workspace.default_locale)
-    return render(request, "delivery/help_unit.html", {
-        "workspace": workspace, "person": person, "unit": unit, "unit_json": data, "strings": strings_for(lang),
-        "lang": lang, "players_url": f"/widget/players.js?v={asset('players.js').version}",
-    })
+    return render(
+        request,
+        "delivery/help_unit.html",
+        {
+            "workspace": workspace,
+            "person": person,
+            "unit": unit,
+            "unit_json": data,
+            "strings": strings_for(lang),
+            "lang": lang,
+            "players_url": f"/widget/players.js?v={asset('players.js').version}",
+        },
+    )
 
 
 @require_http_methods(["POST", "PUT"])
@@ -108,19 +142,25 @@ def help_api(request: HttpRequest, slug: str, what: str, unit_id: str = "") -> H
     workspace = get_object_or_404(Workspace, slug=slug)
     person = helpcenter.reader(request, workspace)
     if person is None:
-        return error_response(401, "not_authenticated", "Open the help center again from your app or sign in.")
+        return error_response(
+            401, "not_authenticated", "Open the help center again from your app or sign in."
+        )
     try:
         body = json.loads(request.body or b"{}")
         if what == "events":
             for event in body.get("events") or []:
                 if isinstance(event, dict):
                     event["channel"] = "help-center"
-            who = SimpleNamespace(workspace=workspace, person=person,
-                                  host_app=SimpleNamespace(slug="help-center", workspace=workspace))
+            who = SimpleNamespace(
+                workspace=workspace,
+                person=person,
+                host_app=SimpleNamespace(slug="help-center", workspace=workspace),
+            )
             return JsonResponse(record_widget_events(identity=who, events=body.get("events")))
         unit = services.published_unit(workspace=workspace, unit_id=unit_id)
-        ticked = services.save_checklist_ticks(workspace=workspace, person=person, unit=unit,
-                                               ticked=body.get("ticked"))
+        ticked = services.save_checklist_ticks(
+            workspace=workspace, person=person, unit=unit, ticked=body.get("ticked")
+        )
         return JsonResponse({"unit_id": str(unit.id), "ticked": ticked})
     except ValueError:
         return error_response(400, "invalid", "The body must be JSON.")

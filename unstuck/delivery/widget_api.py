@@ -29,7 +29,9 @@ MAX_BODY = 256 * 1024
 
 
 def _json(data: Any, status: int = 200) -> JsonResponse:
-    return JsonResponse(data, status=status, safe=False, json_dumps_params={"separators": (",", ":")})
+    return JsonResponse(
+        data, status=status, safe=False, json_dumps_params={"separators": (",", ":")}
+    )
 
 
 def _cors(response: HttpResponse, origin: str) -> HttpResponse:
@@ -75,14 +77,20 @@ def widget_endpoint(*methods: str) -> Callable:
                 response["Access-Control-Max-Age"] = "600"
                 return _cors(response, origin)
             if request.method not in methods:
-                return _cors(error_response(405, "method_not_allowed", f"Use {' or '.join(methods)}."), origin)
+                return _cors(
+                    error_response(405, "method_not_allowed", f"Use {' or '.join(methods)}."),
+                    origin,
+                )
             try:
                 body = _body(request)
                 who = ident.identify(request, body)
                 response = view(request, who, body, *args, **kwargs)
             except ApiError as exc:
                 # Error bodies hold no data, so the widget may read why it was refused.
-                return _cors(error_response(exc.status, exc.code, exc.message, exc.field, exc.details), origin)
+                return _cors(
+                    error_response(exc.status, exc.code, exc.message, exc.field, exc.details),
+                    origin,
+                )
             return _cors(response, who.origin)
 
         return wrapper
@@ -101,15 +109,29 @@ def context(request: HttpRequest, who: ident.WidgetIdentity, body: dict[str, Any
     workspace, person, host_app = who.workspace, who.person, who.host_app
     lang = language_for(person.locale, workspace.default_locale)
     data = {
-        "person": {"id": str(person.id), "name": person.name, "locale": lang, "is_anonymous": person.is_anonymous},
+        "person": {
+            "id": str(person.id),
+            "name": person.name,
+            "locale": lang,
+            "is_anonymous": person.is_anonymous,
+        },
         "app": {"slug": host_app.slug, "name": host_app.name},
         "page": services.matching.path_of(url),
-        "placements": services.placements_for_page(workspace=workspace, host_app=host_app, person=person, url=url),
-        "nudges": services.pending_nudges(workspace=workspace, person=person, host_app=host_app,
-                                          fresh=bool(request.GET.get("fresh"))),
+        "placements": services.placements_for_page(
+            workspace=workspace, host_app=host_app, person=person, url=url
+        ),
+        "nudges": services.pending_nudges(
+            workspace=workspace,
+            person=person,
+            host_app=host_app,
+            fresh=bool(request.GET.get("fresh")),
+        ),
         "strings": strings_for(lang),
         "settings": {
-            "label": "", "position": "bottom-right", "shortcut": "Alt+H", "color": "#1d4ed8",
+            "label": "",
+            "position": "bottom-right",
+            "shortcut": "Alt+H",
+            "color": "#1d4ed8",
             **(host_app.widget_settings or {}),
         },
         "help_center_url": _help_center_url(request, who),
@@ -128,11 +150,15 @@ def context(request: HttpRequest, who: ident.WidgetIdentity, body: dict[str, Any
 
 
 @widget_endpoint("GET")
-def unit(request: HttpRequest, who: ident.WidgetIdentity, body: dict[str, Any], unit_id: str) -> HttpResponse:
+def unit(
+    request: HttpRequest, who: ident.WidgetIdentity, body: dict[str, Any], unit_id: str
+) -> HttpResponse:
     found = services.published_unit(workspace=who.workspace, unit_id=unit_id)
     data = services.unit_for_player(found)
     if found.kind == "checklist":
-        data["ticked"] = services.checklist_ticks(workspace=who.workspace, person=who.person, unit=found)
+        data["ticked"] = services.checklist_ticks(
+            workspace=who.workspace, person=who.person, unit=found
+        )
     return _json(data)
 
 
@@ -143,16 +169,31 @@ def search(request: HttpRequest, who: ident.WidgetIdentity, body: dict[str, Any]
     query = request.GET.get("q", "").strip()[:200]
     if not query:
         return _json({"query": "", "results": []})
-    hits = guidance_services.search_units(workspace=who.workspace, query=query, person=who.person,
-                                          host_app=who.host_app.slug, limit=10, channel="widget")
+    hits = guidance_services.search_units(
+        workspace=who.workspace,
+        query=query,
+        person=who.person,
+        host_app=who.host_app.slug,
+        limit=10,
+        channel="widget",
+    )
     return _json({"query": query, "results": [_hit(h) for h in hits]})
 
 
 def _hit(hit: dict[str, Any]) -> dict[str, Any]:
     u = hit["unit"]
-    return {"unit": {"id": str(u.id), "slug": u.slug, "title": u.title, "kind": u.kind, "summary": u.summary,
-                     "duration_s": u.duration_s},
-            "snippet": hit.get("snippet", ""), "reasons": hit.get("reasons", [])}
+    return {
+        "unit": {
+            "id": str(u.id),
+            "slug": u.slug,
+            "title": u.title,
+            "kind": u.kind,
+            "summary": u.summary,
+            "duration_s": u.duration_s,
+        },
+        "snippet": hit.get("snippet", ""),
+        "reasons": hit.get("reasons", []),
+    }
 
 
 @widget_endpoint("POST")
@@ -161,11 +202,14 @@ def events(request: HttpRequest, who: ident.WidgetIdentity, body: dict[str, Any]
 
 
 @widget_endpoint("GET", "PUT")
-def checklist(request: HttpRequest, who: ident.WidgetIdentity, body: dict[str, Any], unit_id: str) -> HttpResponse:
+def checklist(
+    request: HttpRequest, who: ident.WidgetIdentity, body: dict[str, Any], unit_id: str
+) -> HttpResponse:
     found = services.published_unit(workspace=who.workspace, unit_id=unit_id)
     if request.method == "PUT":
-        ticked = services.save_checklist_ticks(workspace=who.workspace, person=who.person, unit=found,
-                                               ticked=body.get("ticked"))
+        ticked = services.save_checklist_ticks(
+            workspace=who.workspace, person=who.person, unit=found, ticked=body.get("ticked")
+        )
     else:
         ticked = services.checklist_ticks(workspace=who.workspace, person=who.person, unit=found)
     return _json({"unit_id": str(found.id), "ticked": ticked})
@@ -179,15 +223,18 @@ def today(request: HttpRequest, who: ident.WidgetIdentity, body: dict[str, Any])
 
 
 @widget_endpoint("POST")
-def today_answer(request: HttpRequest, who: ident.WidgetIdentity, body: dict[str, Any], card_id: str) -> HttpResponse:
+def today_answer(
+    request: HttpRequest, who: ident.WidgetIdentity, body: dict[str, Any], card_id: str
+) -> HttpResponse:
     from unstuck.adaptive import services as adaptive_services
 
     choice = body.get("choice_id")
     if not isinstance(choice, str) or not choice:
         raise ApiError("choice_id: name the chosen answer.", field="choice_id")
     try:
-        result = adaptive_services.answer_review(workspace=who.workspace, person=who.person, card_id=card_id,
-                                                 choice_id=choice)
+        result = adaptive_services.answer_review(
+            workspace=who.workspace, person=who.person, card_id=card_id, choice_id=choice
+        )
     except NotImplementedError as exc:
         raise ApiError("Reviews are not available yet.", status=503, code="unavailable") from exc
     return _json(result)
@@ -202,5 +249,8 @@ def ask(request: HttpRequest, who: ident.WidgetIdentity, body: dict[str, Any]) -
         raise ApiError("question: ask something.", field="question")
     if len(question) > 1000:
         raise ApiError("question: at most 1000 characters.", field="question")
-    return _json(guidance_services.answer_question(workspace=who.workspace, person=who.person,
-                                                   question=question.strip(), channel="widget"))
+    return _json(
+        guidance_services.answer_question(
+            workspace=who.workspace, person=who.person, question=question.strip(), channel="widget"
+        )
+    )

@@ -17,20 +17,44 @@ def host_app(workspace, slug: str = "crm", **kwargs: Any):
     return create_host_app(workspace=workspace, name=slug.upper(), slug=slug, **kwargs)
 
 
-def unit(workspace, slug: str = "stage-guide", kind: str = "guide", status: str = "published", **fields: Any) -> Unit:
+def unit(
+    workspace,
+    slug: str = "stage-guide",
+    kind: str = "guide",
+    status: str = "published",
+    **fields: Any,
+) -> Unit:
     payload = fields.pop("payload", None)
     if payload is None:
         payload = {
-            "guide": {"steps": [{"title": "Pick a stage", "body": "Choose", "body_html": "<p>Choose</p>"}]},
+            "guide": {
+                "steps": [{"title": "Pick a stage", "body": "Choose", "body_html": "<p>Choose</p>"}]
+            },
             "checklist": {"items": [{"text": "One"}, {"text": "Two"}, {"text": "Three"}]},
-            "quiz": {"questions": [{"prompt": "2+2?", "choices": [{"text": "4", "correct": True},
-                                                                  {"text": "5", "feedback": "No"}]}]},
+            "quiz": {
+                "questions": [
+                    {
+                        "prompt": "2+2?",
+                        "choices": [
+                            {"text": "4", "correct": True},
+                            {"text": "5", "feedback": "No"},
+                        ],
+                    }
+                ]
+            },
         }.get(kind, {})
     # Rows are written directly: these tests are about delivery, not the content lifecycle.
-    return Unit.objects.create(workspace=workspace, slug=slug, kind=kind, status=status,
-                               title=fields.pop("title", slug.replace("-", " ").title()),
-                               summary=fields.pop("summary", "A short summary"), payload=payload,
-                               duration_s=fields.pop("duration_s", 120), **fields)
+    return Unit.objects.create(
+        workspace=workspace,
+        slug=slug,
+        kind=kind,
+        status=status,
+        title=fields.pop("title", slug.replace("-", " ").title()),
+        summary=fields.pop("summary", "A short summary"),
+        payload=payload,
+        duration_s=fields.pop("duration_s", 120),
+        **fields,
+    )
 
 
 def placement(workspace, app, the_unit, **fields: Any):
@@ -57,4 +81,4 @@ def tampered(tok: str) -> str:
     """The token with one character of its signature changed."""
     head, payload, sig = tok.split(".")
     i = len(sig) // 2
-    return f"{head}.{payload}.{sig[:i]}{'A' if sig[i] != 'A' else 'B'}{sig[i + 1:]}"
+    return f"{head}.{payload}.{sig[:i]}{'A' if sig[i] != 'A' else 'B'}{sig[i + 1 :]}"

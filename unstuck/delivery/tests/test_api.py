@@ -18,9 +18,16 @@ def stage_unit(ws_a):
 
 
 def body(**kw):
-    data = {"host_app": "crm", "unit": "stage-guide", "url_pattern": "/opportunities/:id/edit",
-            "element": [{"id": "stage"}, {"name": "stage"}, {"aria_label": "Stage"}], "field_key": "stage",
-            "trigger": "field_focused", "presentation": "tooltip", "priority": 3}
+    data = {
+        "host_app": "crm",
+        "unit": "stage-guide",
+        "url_pattern": "/opportunities/:id/edit",
+        "element": [{"id": "stage"}, {"name": "stage"}, {"aria_label": "Stage"}],
+        "field_key": "stage",
+        "trigger": "field_focused",
+        "presentation": "tooltip",
+        "priority": 3,
+    }
     data.update(kw)
     return data
 
@@ -37,9 +44,15 @@ def test_an_author_creates_reads_changes_and_deletes_a_placement(api_alice, ws_a
     pid = created["id"]
     assert api_alice.get(f"/placements/{pid}").json()["field_key"] == "stage"
     res = api_alice.patch(f"/placements/{pid}", {"priority": 9, "audience": {"teams": ["Sales"]}})
-    assert res.status_code == 200 and res.json()["priority"] == 9 and res.json()["audience"] == {"teams": ["Sales"]}
+    assert (
+        res.status_code == 200
+        and res.json()["priority"] == 9
+        and res.json()["audience"] == {"teams": ["Sales"]}
+    )
     assert res.json()["element"] == created["element"]
-    assert [p["id"] for p in api_alice.get("/placements", {"host_app": "crm"}).json()["results"]] == [pid]
+    assert [
+        p["id"] for p in api_alice.get("/placements", {"host_app": "crm"}).json()["results"]
+    ] == [pid]
     assert api_alice.delete(f"/placements/{pid}").status_code == 204
     assert not Placement.objects.filter(pk=pid).exists()
 
@@ -52,7 +65,10 @@ def test_an_author_creates_reads_changes_and_deletes_a_placement(api_alice, ws_a
         ({"trigger": "hover"}, "trigger"),
         ({"presentation": "modal"}, "presentation"),
         ({"trigger": "error_event", "trigger_config": {}}, "trigger_config.code"),
-        ({"trigger": "error_shown", "trigger_config": {"selector": {"bogus": "x"}}}, "trigger_config.selector.bogus"),
+        (
+            {"trigger": "error_shown", "trigger_config": {"selector": {"bogus": "x"}}},
+            "trigger_config.selector.bogus",
+        ),
         ({"audience": {"roles": "rep", "colour": "red"}}, "audience.colour"),
         ({"starts_at": "2030-01-02T00:00:00Z", "ends_at": "2030-01-01T00:00:00Z"}, "ends_at"),
         ({"max_shows": 2}, "per_days"),
@@ -79,7 +95,10 @@ def test_a_bad_patch_changes_nothing(api_alice, ws_a, app, stage_unit):
 
 def test_the_match_preview_shows_what_a_person_gets_on_a_page(api_alice, ws_a, app, stage_unit):
     f.placement(ws_a, app, stage_unit)
-    res = api_alice.get("/placements/match", {"host_app": "crm", "url": "https://crm.example.com/opportunities/5/edit"})
+    res = api_alice.get(
+        "/placements/match",
+        {"host_app": "crm", "url": "https://crm.example.com/opportunities/5/edit"},
+    )
     assert res.status_code == 200 and res.json()["page"] == "/opportunities/5/edit"
     assert [p["unit"]["slug"] for p in res.json()["placements"]] == ["stage-guide"]
 

@@ -41,7 +41,9 @@ def test_a_member_searches_and_browses_published_units(alice, units):
     assert res.status_code == 200 and b"unit-data" in res.content and b"players.js" in res.content
 
 
-def test_a_person_with_the_widgets_token_gets_a_session_without_the_token_in_the_url(client, app, units, ws_a):
+def test_a_person_with_the_widgets_token_gets_a_session_without_the_token_in_the_url(
+    client, app, units, ws_a
+):
     res = client.get("/help/ws-a/", {"token": f.token(app, sub="rep-9")})
     assert res.status_code == 302 and res["Location"] == "/help/ws-a/"
     assert "Choosing a stage" in client.get("/help/ws-a/").content.decode()
@@ -49,12 +51,28 @@ def test_a_person_with_the_widgets_token_gets_a_session_without_the_token_in_the
     url = f"/help/ws-a/api/checklists/{units['checklist'].id}"
     res = client.put(url, json.dumps({"ticked": [1]}), content_type="application/json")
     assert res.status_code == 200 and res.json()["ticked"] == [1]
-    res = client.post("/help/ws-a/api/events", json.dumps({"events": [
-        {"type": "helpful", "unit_id": str(units["stage"].id), "helpful": False, "page": "/help/ws-a/"}]}),
-        content_type="application/json")
+    res = client.post(
+        "/help/ws-a/api/events",
+        json.dumps(
+            {
+                "events": [
+                    {
+                        "type": "helpful",
+                        "unit_id": str(units["stage"].id),
+                        "helpful": False,
+                        "page": "/help/ws-a/",
+                    }
+                ]
+            }
+        ),
+        content_type="application/json",
+    )
     assert res.status_code == 200
     stmt = Statement.objects.get(workspace=ws_a, verb_id=profile.VERB_RATED)
-    assert stmt.person == person and stmt.data["context"]["extensions"][profile.EXT_CHANNEL] == "help-center"
+    assert (
+        stmt.person == person
+        and stmt.data["context"]["extensions"][profile.EXT_CHANNEL] == "help-center"
+    )
 
 
 def test_a_bad_token_is_refused_with_the_reason(client, app, units):
@@ -75,7 +93,9 @@ def test_carol_signed_in_cannot_read_workspace_a_help(carol, units):
     res = client.get("/help/ws-a/")
     assert res.status_code == 302 and "/accounts/login/" in res["Location"]
     assert client.get(f"/help/ws-a/units/{units['stage'].id}/").status_code == 302
-    res = client.put(f"/help/ws-a/api/checklists/{units['checklist'].id}", "{}", content_type="application/json")
+    res = client.put(
+        f"/help/ws-a/api/checklists/{units['checklist'].id}", "{}", content_type="application/json"
+    )
     assert res.status_code in (401, 403)
 
 

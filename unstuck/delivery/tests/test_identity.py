@@ -21,12 +21,19 @@ def context(client, headers, url="/opportunities/1/edit"):
 
 
 def test_a_valid_token_identifies_the_person_and_upserts_them(client, app, ws_a):
-    tok = f.token(app, sub="rep-7", name="Rita", team="Sales", role="rep", locale="hu", attrs={"region": "EU"})
+    tok = f.token(
+        app, sub="rep-7", name="Rita", team="Sales", role="rep", locale="hu", attrs={"region": "EU"}
+    )
     res = context(client, f.widget_headers(app, tok))
     assert res.status_code == 200, res.content
     person = Person.objects.get(workspace=ws_a, external_id="rep-7")
     assert (person.name, person.team, person.job_role, person.locale, person.attributes) == (
-        "Rita", "Sales", "rep", "hu", {"region": "EU"})
+        "Rita",
+        "Sales",
+        "rep",
+        "hu",
+        {"region": "EU"},
+    )
     assert res.json()["strings"]["button"] == "Segítség, elakadtam!"
 
 
@@ -39,15 +46,41 @@ def now():
     "make, status, code",
     [
         (lambda app: f.tampered(f.token(app)), 401, "bad_signature"),
-        (lambda app: sign_token(app, sub="u", now=now() - 7200, expires_in_s=3600), 401, "token_expired"),
+        (
+            lambda app: sign_token(app, sub="u", now=now() - 7200, expires_in_s=3600),
+            401,
+            "token_expired",
+        ),
         (lambda app: sign_token(app, sub="u", aud="pk_someone_else"), 401, "wrong_audience"),
-        (lambda app: sign_token(app, sub="u", expires_in_s=3 * 86400), 401, "token_lifetime_too_long"),
-        (lambda app: jwt.encode({"sub": "u", "aud": app.embed_key, "exp": now() + 60}, app.signing_secret), 401,
-         "missing_claim"),
-        (lambda app: jwt.encode({"sub": "u", "aud": app.embed_key, "iat": now(), "exp": now() + 60}, "another-secret-that-is-long-enough-for-hs256"),
-         401, "bad_signature"),
-        (lambda app: jwt.encode({"sub": "u", "aud": app.embed_key, "iat": now(), "exp": now() + 60},
-                                app.signing_secret, algorithm="HS512"), 401, "bad_algorithm"),
+        (
+            lambda app: sign_token(app, sub="u", expires_in_s=3 * 86400),
+            401,
+            "token_lifetime_too_long",
+        ),
+        (
+            lambda app: jwt.encode(
+                {"sub": "u", "aud": app.embed_key, "exp": now() + 60}, app.signing_secret
+            ),
+            401,
+            "missing_claim",
+        ),
+        (
+            lambda app: jwt.encode(
+                {"sub": "u", "aud": app.embed_key, "iat": now(), "exp": now() + 60},
+                "another-secret-that-is-long-enough-for-hs256",
+            ),
+            401,
+            "bad_signature",
+        ),
+        (
+            lambda app: jwt.encode(
+                {"sub": "u", "aud": app.embed_key, "iat": now(), "exp": now() + 60},
+                app.signing_secret,
+                algorithm="HS512",
+            ),
+            401,
+            "bad_algorithm",
+        ),
         (lambda app: sign_token(app, sub="anon:abc"), 401, "token_invalid"),
         (lambda app: "not-a-jwt", 401, "token_invalid"),
     ],
@@ -124,8 +157,9 @@ def test_carols_token_cannot_fetch_workspace_a_placements(client, ws_a, ws_b):
 
 
 def test_cors_preflight_and_responses_name_the_allowed_origin(client, app):
-    res = client.options("/widget/v1/context", HTTP_ORIGIN=f.ORIGIN,
-                         HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET")
+    res = client.options(
+        "/widget/v1/context", HTTP_ORIGIN=f.ORIGIN, HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+    )
     assert res.status_code == 204
     assert "X-Unstuck-App" in res["Access-Control-Allow-Headers"]
     res = context(client, f.widget_headers(app, f.token(app)))

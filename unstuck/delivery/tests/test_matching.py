@@ -34,8 +34,12 @@ def test_url_patterns_match_paths(pattern, path, expected):
 
 @pytest.mark.parametrize(
     "url, path",
-    [("https://crm.example.com/contacts/1?tab=calls#x", "/contacts/1"), ("/a?b=c", "/a"), ("", "/"),
-     ("contacts", "/contacts")],
+    [
+        ("https://crm.example.com/contacts/1?tab=calls#x", "/contacts/1"),
+        ("/a?b=c", "/a"),
+        ("", "/"),
+        ("contacts", "/contacts"),
+    ],
 )
 def test_the_path_of_a_page_url_drops_origin_query_and_fragment(url, path):
     assert matching.path_of(url) == path
@@ -43,9 +47,16 @@ def test_the_path_of_a_page_url_drops_origin_query_and_fragment(url, path):
 
 @pytest.mark.parametrize(
     "pattern, message",
-    [("", "give a path pattern"), ("contacts", "starts with /"), ("https://x.com/a", "path only"),
-     ("/a?b=1", "query"), ("/a b", "spaces"), ("/a/:id:x", "whole segment"), ("/a/**", "single *"),
-     ("/:id/:id", "once")],
+    [
+        ("", "give a path pattern"),
+        ("contacts", "starts with /"),
+        ("https://x.com/a", "path only"),
+        ("/a?b=1", "query"),
+        ("/a b", "spaces"),
+        ("/a/:id:x", "whole segment"),
+        ("/a/**", "single *"),
+        ("/:id/:id", "once"),
+    ],
 )
 def test_it_rejects_bad_patterns_naming_the_field(pattern, message):
     with pytest.raises(ApiError) as err:
@@ -72,8 +83,9 @@ def test_it_rejects_bad_selectors_naming_the_exact_path(element, field):
 
 
 def test_selectors_are_normalised():
-    assert matching.check_element([{"id": " stage "}, {"data": {"attr": "data-testid", "value": "stage"}}]) == [
-        {"id": "stage"}, {"data": {"attr": "testid", "value": "stage"}}]
+    assert matching.check_element(
+        [{"id": " stage "}, {"data": {"attr": "data-testid", "value": "stage"}}]
+    ) == [{"id": "stage"}, {"data": {"attr": "testid", "value": "stage"}}]
 
 
 def person(**kw):

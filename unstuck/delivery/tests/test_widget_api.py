@@ -30,8 +30,16 @@ def get_context(client, headers, url="/opportunities/42/edit", **extra):
 def test_the_context_lists_the_placements_of_the_page_best_first(client, ws_a, app, headers):
     stage = f.unit(ws_a, "stage-guide")
     other = f.unit(ws_a, "forecast-guide")
-    f.placement(ws_a, app, stage, element=[{"id": "stage"}, {"name": "stage"}], field_key="stage",
-                trigger="field_focused", presentation="tooltip", priority=5)
+    f.placement(
+        ws_a,
+        app,
+        stage,
+        element=[{"id": "stage"}, {"name": "stage"}],
+        field_key="stage",
+        trigger="field_focused",
+        presentation="tooltip",
+        priority=5,
+    )
     f.placement(ws_a, app, other, url_pattern="/opportunities/*")
     f.placement(ws_a, app, f.unit(ws_a, "contacts-guide"), url_pattern="/contacts")
     f.placement(ws_a, app, f.unit(ws_a, "draft-guide", status="draft"), url_pattern="*")
@@ -39,7 +47,11 @@ def test_the_context_lists_the_placements_of_the_page_best_first(client, ws_a, a
     assert [p["unit"]["slug"] for p in body["placements"]] == ["stage-guide", "forecast-guide"]
     first = body["placements"][0]
     assert first["field"] == "stage" and first["element"] == [{"id": "stage"}, {"name": "stage"}]
-    assert first["trigger"] == "field_focused" and first["presentation"] == "tooltip" and first["auto"] is True
+    assert (
+        first["trigger"] == "field_focused"
+        and first["presentation"] == "tooltip"
+        and first["auto"] is True
+    )
     assert body["settings"]["label"] == "Need help?" and body["settings"]["shortcut"] == "Alt+K"
     assert body["strings"]["button"] == "Help, I'm stuck!"
     assert body["help_center_url"].endswith("/help/ws-a/")
@@ -66,13 +78,27 @@ def test_pilot_hidden_placements_are_left_out(client, ws_a, app, headers, monkey
     assert [p["unit"]["slug"] for p in body["placements"]] == ["for-all"]
 
 
-def test_a_frequency_cap_stops_automatic_shows_but_keeps_the_unit_listed(client, ws_a, app, headers):
-    p = f.placement(ws_a, app, f.unit(ws_a), element=[{"id": "stage"}], presentation="tooltip", max_shows=2,
-                    per_days=7)
+def test_a_frequency_cap_stops_automatic_shows_but_keeps_the_unit_listed(
+    client, ws_a, app, headers
+):
+    p = f.placement(
+        ws_a,
+        app,
+        f.unit(ws_a),
+        element=[{"id": "stage"}],
+        presentation="tooltip",
+        max_shows=2,
+        per_days=7,
+    )
     shown = {"events": [{"type": "placement_shown", "placement_id": str(p.id)}]}
     for _ in range(2):
         assert get_context(client, headers).json()["placements"][0]["auto"] is True
-        assert client.post("/widget/v1/events", shown, content_type="application/json", **headers).status_code == 200
+        assert (
+            client.post(
+                "/widget/v1/events", shown, content_type="application/json", **headers
+            ).status_code
+            == 200
+        )
     assert get_context(client, headers).json()["placements"][0]["auto"] is False
 
 
@@ -109,7 +135,9 @@ def test_the_context_takes_few_queries(client, ws_a, app, headers, django_assert
         assert get_context(client, headers, url="/p7/x").status_code == 200
 
 
-def test_a_unit_is_served_to_players_only_when_published_and_in_the_workspace(client, ws_a, ws_b, app, headers):
+def test_a_unit_is_served_to_players_only_when_published_and_in_the_workspace(
+    client, ws_a, ws_b, app, headers
+):
     u = f.unit(ws_a, payload={"steps": [{"title": "One", "body_html": "<p>x</p>"}]})
     res = client.get(f"/widget/v1/units/{u.id}", **headers)
     assert res.status_code == 200 and res.json()["payload"]["steps"][0]["title"] == "One"
@@ -136,25 +164,65 @@ def test_events_become_statements_with_page_and_field_in_context(client, ws_a, a
     u = f.unit(ws_a, "quiz", kind="quiz")
     p = f.placement(ws_a, app, u, element=[{"id": "stage"}], field_key="stage")
     events = [
-        {"type": "help_pressed", "page": "/opportunities/42/edit", "field": "stage", "session": "s1"},
-        {"type": "quiz_answered", "unit_id": str(u.id), "question": 0, "choice": "a", "correct": True,
-         "page": "/opportunities/42/edit", "field": "stage", "placement_id": str(p.id), "session": "s1"},
-        {"type": "helpful", "unit_id": str(u.id), "helpful": True, "page": "/opportunities/42/edit",
-         "field": "stage", "session": "s1"},
-        {"type": "task_completed", "task": "create-opportunity", "duration_ms": 61500, "page": "/opportunities/new"},
-        {"type": "error", "code": "close_date_past", "message": "Close date is in the past", "field": "close_date",
-         "page": "/opportunities/42/edit"},
+        {
+            "type": "help_pressed",
+            "page": "/opportunities/42/edit",
+            "field": "stage",
+            "session": "s1",
+        },
+        {
+            "type": "quiz_answered",
+            "unit_id": str(u.id),
+            "question": 0,
+            "choice": "a",
+            "correct": True,
+            "page": "/opportunities/42/edit",
+            "field": "stage",
+            "placement_id": str(p.id),
+            "session": "s1",
+        },
+        {
+            "type": "helpful",
+            "unit_id": str(u.id),
+            "helpful": True,
+            "page": "/opportunities/42/edit",
+            "field": "stage",
+            "session": "s1",
+        },
+        {
+            "type": "task_completed",
+            "task": "create-opportunity",
+            "duration_ms": 61500,
+            "page": "/opportunities/new",
+        },
+        {
+            "type": "error",
+            "code": "close_date_past",
+            "message": "Close date is in the past",
+            "field": "close_date",
+            "page": "/opportunities/42/edit",
+        },
     ]
-    res = client.post("/widget/v1/events", {"events": events}, content_type="application/json", **headers)
+    res = client.post(
+        "/widget/v1/events", {"events": events}, content_type="application/json", **headers
+    )
     assert res.status_code == 200, res.content
     assert res.json()["recorded"] == 5
     rows = {s.verb_id: s for s in Statement.objects.filter(workspace=ws_a)}
     answered = rows[profile.VERB_ANSWERED]
-    assert (answered.host_app, answered.page, answered.field, answered.unit_id, answered.session_id) == (
-        "crm", "/opportunities/42/edit", "stage", str(u.id), "s1")
+    assert (
+        answered.host_app,
+        answered.page,
+        answered.field,
+        answered.unit_id,
+        answered.session_id,
+    ) == ("crm", "/opportunities/42/edit", "stage", str(u.id), "s1")
     assert answered.success is True
     rated = rows[profile.VERB_RATED]
-    assert rated.field == "stage" and rated.data["result"]["extensions"][profile.RESULT_EXT_HELPFUL] is True
+    assert (
+        rated.field == "stage"
+        and rated.data["result"]["extensions"][profile.RESULT_EXT_HELPFUL] is True
+    )
     assert rows[profile.VERB_REQUESTED_HELP].field == "stage"
     task = rows[profile.VERB_COMPLETED]
     assert task.task == "create-opportunity" and task.duration_ms == 61500
@@ -164,15 +232,25 @@ def test_events_become_statements_with_page_and_field_in_context(client, ws_a, a
 
 
 def test_events_can_arrive_as_a_beacon_with_the_credentials_in_the_body(client, ws_a, app):
-    body = {"app": app.embed_key, "token": f.token(app), "events": [{"type": "custom", "name": "exported"}]}
-    res = client.post("/widget/v1/events", json.dumps(body), content_type="text/plain", HTTP_ORIGIN=f.ORIGIN)
+    body = {
+        "app": app.embed_key,
+        "token": f.token(app),
+        "events": [{"type": "custom", "name": "exported"}],
+    }
+    res = client.post(
+        "/widget/v1/events", json.dumps(body), content_type="text/plain", HTTP_ORIGIN=f.ORIGIN
+    )
     assert res.status_code == 200 and res.json()["recorded"] == 1
     assert Statement.objects.get(workspace=ws_a).verb_id == profile.VERB_TRACKED
 
 
 def test_unknown_event_types_are_refused_naming_the_event(client, app, headers):
-    res = client.post("/widget/v1/events", {"events": [{"type": "help_pressed"}, {"type": "boom"}]},
-                      content_type="application/json", **headers)
+    res = client.post(
+        "/widget/v1/events",
+        {"events": [{"type": "help_pressed"}, {"type": "boom"}]},
+        content_type="application/json",
+        **headers,
+    )
     assert res.status_code == 400 and res.json()["error"]["field"] == "events.1.type"
 
 
@@ -181,11 +259,19 @@ def test_search_ask_and_today_answer_for_the_person(client, ws_a, app, headers):
     res = client.get("/widget/v1/search", {"q": "stage"}, **headers)
     assert res.status_code == 200
     assert [r["unit"]["slug"] for r in res.json()["results"]] == ["stage-guide"]
-    res = client.post("/widget/v1/ask", {"question": "How do I choose the stage?"},
-                      content_type="application/json", **headers)
+    res = client.post(
+        "/widget/v1/ask",
+        {"question": "How do I choose the stage?"},
+        content_type="application/json",
+        **headers,
+    )
     assert res.status_code == 200 and "answer" in res.json()
-    assert client.post("/widget/v1/ask", {"question": " "}, content_type="application/json",
-                       **headers).json()["error"]["field"] == "question"
+    assert (
+        client.post(
+            "/widget/v1/ask", {"question": " "}, content_type="application/json", **headers
+        ).json()["error"]["field"]
+        == "question"
+    )
     res = client.get("/widget/v1/today", **headers)
     assert res.status_code == 200 and "items" in res.json()
 
@@ -213,21 +299,28 @@ def test_nudge_events_are_handed_to_guidance(client, ws_a, app, headers, monkeyp
     from unstuck.guidance import services as guidance_services
 
     marked = []
-    monkeypatch.setattr(guidance_services, "mark_nudge", lambda **kw: marked.append((kw["nudge_id"], kw["status"])))
+    monkeypatch.setattr(
+        guidance_services, "mark_nudge", lambda **kw: marked.append((kw["nudge_id"], kw["status"]))
+    )
     events = [{"type": "nudge_shown", "nudge_id": "n1"}, {"type": "nudge_opened", "nudge_id": "n1"}]
-    res = client.post("/widget/v1/events", {"events": events}, content_type="application/json", **headers)
+    res = client.post(
+        "/widget/v1/events", {"events": events}, content_type="application/json", **headers
+    )
     assert res.status_code == 200
     assert marked == [("n1", "delivered"), ("n1", "opened")]
 
 
-def test_pending_nudges_are_memoised_briefly_and_asked_fresh_after_events(client, ws_a, app, headers,
-                                                                         monkeypatch):
+def test_pending_nudges_are_memoised_briefly_and_asked_fresh_after_events(
+    client, ws_a, app, headers, monkeypatch
+):
     from unstuck.guidance import services as guidance_services
 
     pending = []
     monkeypatch.setattr(guidance_services, "pending_nudges", lambda **kw: list(pending))
     assert get_context(client, headers).json()["nudges"] == []
-    pending.append({"id": "n1", "unit_id": "u1", "title": "Tip", "reason": "r", "presentation": "tip"})
+    pending.append(
+        {"id": "n1", "unit_id": "u1", "title": "Tip", "reason": "r", "presentation": "tip"}
+    )
     assert get_context(client, headers).json()["nudges"] == []  # memoised
     res = client.get("/widget/v1/context", {"url": "/x", "fresh": "1"}, **headers)
     assert [n["id"] for n in res.json()["nudges"]] == ["n1"]
