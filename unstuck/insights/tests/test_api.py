@@ -55,6 +55,9 @@ def test_the_overview_counts_the_workspace_history(api_alice, history):
     assert body["totals"]["failed_searches"] == 7
     assert body["totals"]["errors"] == 7 * 2
     assert body["totals"]["unit_views"] == 1
+    # Completed attempts took 60, 65, ... 95 s, seven times each (numpy's interpolation).
+    assert body["totals"]["median_task_s"] == 77.5
+    assert body["totals"]["p75_task_s"] == pytest.approx(86.25, abs=0.05)
 
 
 def test_stuck_points_rank_places_and_list_uncovered_gaps(api_alice, history):
