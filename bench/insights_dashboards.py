@@ -9,6 +9,8 @@ statements of simulated work (200 people in 5 teams, 8 weeks, 3 tasks on 6 place
 
 - the full rollup build (`unstuck rollup --rebuild`) and an incremental run after
   10,000 more statements;
+- with `--data-dir DIR` (SQLite) or `--reuse` (PostgreSQL) a second run reuses the
+  data set and only rebuilds and measures;
 - for every dashboard and the stuck-point report: the median of 5 full page renders
   (HTTP GET through Django's test client, templates and SVG charts included) and of
   the matching API call.
@@ -33,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def setup(pg_url: str | None, data_dir: str = "") -> bool:
+def setup(pg_url: str | None, data_dir: str = "", reuse_pg: bool = False) -> bool:
     """Prepare the database; True when an earlier run's data set is reused."""
     reuse = bool(data_dir) and (Path(data_dir) / "unstuck.sqlite3").exists() and not pg_url
     os.environ["UNSTUCK_DATA_DIR"] = data_dir or tempfile.mkdtemp(prefix="insights-bench-")
@@ -45,8 +47,13 @@ def setup(pg_url: str | None, data_dir: str = "") -> bool:
         import psycopg
 
         with psycopg.connect(pg_url, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS bench_insights")
-            conn.execute("CREATE DATABASE bench_insights")
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = 'bench_insights'"
+            ).fetchone()
+            reuse = bool(reuse_pg and exists)
+            if not reuse:
+                conn.execute("DROP DATABASE IF EXISTS bench_insights")
+                conn.execute("CREATE DATABASE bench_insights")
         os.environ["DATABASE_URL"] = pg_url.rsplit("/", 1)[0] + "/bench_insights"
     import django
 
@@ -198,8 +205,11 @@ def main() -> None:
     parser.add_argument(
         "--data-dir", default="", help="SQLite: keep the data set here; reuse it when present"
     )
+    parser.add_argument(
+        "--reuse", action="store_true", help="PostgreSQL: reuse bench_insights if present"
+    )
     opts = parser.parse_args()
-    reuse = setup(opts.postgres or None, opts.data_dir)
+    reuse = setup(opts.postgres or None, opts.data_dir, opts.reuse)
 
     from django.db import connection
     from django.test import Client
