@@ -349,3 +349,80 @@ def test_after_spa_navigation_placements_follow_and_a_missing_target_is_recorded
     assert missed.page == "/opportunities/43/edit"
     assert missed.data["context"]["extensions"][profile.EXT_PLACEMENT] == str(ghost.id)
     assert page.console_errors == []
+
+
+# A silent, empty WAV: media players need a source, and tests stay off the network.
+SILENCE = "data:audio/wav;base64,UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YQAAAAA="
+
+KIND_PAYLOADS = {
+    "video": (
+        {
+            "source": SILENCE,
+            "length_s": 90,
+            "transcript_vtt": "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nOpen the stage menu\n",
+            "chapters": [{"title": "Intro", "start_s": 0}, {"title": "Stages", "start_s": 30}],
+        },
+        "Stages",
+    ),
+    "audio": ({"source": SILENCE, "length_s": 60, "transcript": "Say hello first."}, "Transcript"),
+    "process_map": (
+        {
+            "nodes": [
+                {"id": "s", "type": "start", "label": "Lead in"},
+                {"id": "d", "type": "decision", "label": "Qualified?"},
+                {"id": "e", "type": "end", "label": "Won"},
+            ],
+            "edges": [{"from": "s", "to": "d"}, {"from": "d", "to": "e", "label": "yes"}],
+        },
+        "Qualified?",
+    ),
+    "quick_reference": (
+        {"sections": [{"title": "Shortcuts", "body": "x", "body_html": "<p>Press S to save</p>"}]},
+        "Press S to save",
+    ),
+    "scenario": (
+        {
+            "nodes": [
+                {
+                    "id": "n1",
+                    "speaker": "Customer",
+                    "text": "This is the third time!",
+                    "choices": [
+                        {
+                            "text": "I understand, let me fix it",
+                            "outcome": "good",
+                            "feedback": "Empathy first.",
+                        }
+                    ],
+                }
+            ],
+            "outcomes": {"good": "The customer calms down."},
+        },
+        "This is the third time!",
+    ),
+}
+
+
+def test_every_kind_has_a_player_that_opens_without_errors(live_server, crm, ws_a, page):
+    for kind, (payload, _) in KIND_PAYLOADS.items():
+        unit = f.unit(
+            ws_a, f"kind-{kind.replace('_', '-')}", kind=kind, title=f"Kind {kind}", payload=payload
+        )
+        f.placement(ws_a, crm, unit, url_pattern="/opportunities/*")
+    open_host_page(page, live_server, crm)
+    wait_ready(page)
+    help_button(page).click()
+    for kind, (_, visible_text) in KIND_PAYLOADS.items():
+        widget(page).get_by_role("button", name=f"Kind {kind}").click()
+        widget(page).get_by_role("heading", name=f"Kind {kind}").wait_for()
+        assert widget(page).get_by_text(visible_text).first.is_visible() or kind in (
+            "audio",
+            "video",
+        )
+        if kind == "scenario":
+            widget(page).get_by_role("button", name="I understand, let me fix it").click()
+            widget(page).get_by_text("The customer calms down.").wait_for()
+        if kind == "process_map":
+            assert widget(page).locator("svg polygon").count() == 1  # the decision is a diamond
+        widget(page).get_by_role("button", name="← Back").click()
+    assert page.console_errors == []

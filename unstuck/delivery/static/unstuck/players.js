@@ -8,7 +8,12 @@
   if (!U || !U._definePlayers) return;
 
   function html(h, markup) { return h("div", { class: "md", html: markup || "" }); }
-  function mediaUrl(src) { return /^(https?:)?\/\//.test(src) || src.charAt(0) === "/" ? src : "/media/" + src; }
+  /* Media paths live on the Unstuck server (ctx.base), not on the host page's origin. */
+  var BASE = "";
+  function mediaUrl(src) {
+    if (/^(https?:|data:|blob:|\/\/)/.test(src)) return src;
+    return BASE + (src.charAt(0) === "/" ? src : "/media/" + src);
+  }
   function fmt(s) { s = Math.floor(s || 0); return Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2); }
   function cues(vtt) {
     var out = [], lines = String(vtt || "").replace(/\r/g, "").split("\n"), i;
@@ -212,6 +217,7 @@
     kinds: players,
     render: function (box, unit, ctx) {
       var h = ctx.h;
+      BASE = ctx.base || "";
       box.appendChild(h("h3", { text: unit.title, style: "font-size:16px;text-transform:none;color:#111827" }));
       if (unit.summary) box.appendChild(h("p", { class: "m", text: unit.summary }));
       (players[unit.kind] || function (b, u) { b.appendChild(html(h, u.body_html)); })(box, unit, ctx);

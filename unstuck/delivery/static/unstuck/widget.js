@@ -521,7 +521,7 @@
       var evt = function (e, soon) { for (var k in ctx) if (e[k] === undefined) e[k] = ctx[k]; e.unit_id = unit.id; e.title = unit.title; send(e, soon); };
       evt({ type: "unit_viewed" });
       S.players.render(box, unit, {
-        t: t, h: h, send: evt,
+        t: t, h: h, send: evt, base: BASE,
         saveTicks: function (ticks) { return api("checklists/" + unit.id, { method: "PUT", body: { ticked: ticks } }); }
       });
       box.appendChild(helpful(evt));
