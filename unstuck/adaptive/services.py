@@ -85,8 +85,8 @@ def mastery_of_units(*, workspace, person, unit_ids: list) -> dict[str, float]:
     """unit id -> mean P(correct) over the unit's skills the person has evidence on."""
     through = Unit.skills.through
     skills_of: dict[str, list] = {}
-    for unit_id, skill_id in through.objects.filter(unit_id__in=unit_ids).values_list("unit_id", "skill_id"):
-        skills_of.setdefault(str(unit_id), []).append(skill_id)
+    for uid, skill_id in through.objects.filter(unit_id__in=unit_ids).values_list("unit_id", "skill_id"):
+        skills_of.setdefault(str(uid), []).append(skill_id)
     all_skills = {s for v in skills_of.values() for s in v}
     if not all_skills:
         return {}
@@ -94,7 +94,7 @@ def mastery_of_units(*, workspace, person, unit_ids: list) -> dict[str, float]:
         Mastery.objects.filter(workspace=workspace, person=person, skill_id__in=all_skills)
         .values_list("skill_id", "theta")
     )
-    out = {}
+    out: dict[str, float] = {}
     for unit_id, skills in skills_of.items():
         known = [sigmoid(theta[s]) for s in skills if s in theta]
         if known:

@@ -56,8 +56,9 @@ def retrieve(workspace, question: str) -> tuple[list[Source], list[list[str]]]:
     hits, parsed = searchmod.search(workspace, question, limit=MAX_SOURCES * 2)
     if not hits:
         return [], parsed.groups
-    units = {str(u.id): u for u in Unit.objects.for_workspace(workspace).published()
-             .filter(id__in=[h.unit_id for h in hits]).select_related("workspace")}
+    # By primary key, checked here (see ranking.published_units for why).
+    units = {str(u.id): u for u in Unit.objects.filter(pk__in=[h.unit_id for h in hits]).order_by()
+             .select_related("workspace") if u.workspace_id == workspace.pk and u.status == "published"}
     alts = {a.rstrip("*") for g in parsed.groups for a in g}
     sources: list[Source] = []
     for h in hits:

@@ -23,6 +23,7 @@ from dataclasses import field as dc_field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -146,25 +147,90 @@ def detect_repeated_search(workspace, person, o: Observation) -> Detection | Non
                      page=o.page, query=" ".join(dict.fromkeys(recent)))
 
 
-def detect_slow_task(workspace, person, o: Observation) -> Detection | None:
-    if not (o.is_task and o.verb == p.VERB_COMPLETED and o.task and o.duration_ms is not None):
-        return None
-    timing, _ = TaskTiming.objects.get_or_create(workspace=workspace, host_app=o.host_app, task=o.task)
-    fired = None
-    if timing.count >= SLOW_MIN_RUNS:
-        sd = math.sqrt(timing.m2 / (timing.count - 1)) if timing.count > 1 else 0.0
-        if o.duration_ms > SLOW_FACTOR * timing.mean_ms and o.duration_ms > timing.mean_ms + SLOW_SIGMAS * sd:
-            fired = Detection(
-                "slow_task",
-                f"{o.task.replace('-', ' ').capitalize()} took {o.duration_ms / timing.mean_ms:.1f}x as long as usual",
-                host_app=o.host_app, page=o.page, task=o.task, query=o.task.replace("-", " "),
+class TaskClock:
+    """The slow-task detector for one batch of statements.
+
+    Loads the running statistics of the batch's tasks in one query, judges each finished
+    task against them (updated in memory as the batch goes), and writes each task's
+    change back once, as an atomic UPDATE that merges the batch's mean and variance into
+    the stored ones (Chan et al.'s parallel Welford), so concurrent processes lose no runs.
+    """
+
+    def __init__(self, workspace):
+        self.workspace = workspace
+        self.stats: dict[tuple[str, str], list[float]] = {}  # key -> [count, mean, m2], as stored + this batch
+        self.batch: dict[tuple[str, str], list[float]] = {}  # key -> [count, mean, m2] of this batch alone
+        self.stored: set[tuple[str, str]] = set()  # keys that have a row
+
+    def load(self, observations: list[Observation]) -> None:
+        keys = {(o.host_app, o.task) for o in observations if self._is_finished_task(o)}
+        if not keys:
+            return
+        tasks = {task for _, task in keys}
+        for host_app, task, count, mean, m2 in TaskTiming.objects.filter(
+            workspace=self.workspace, task__in=tasks
+        ).values_list("host_app", "task", "count", "mean_ms", "m2"):
+            if (host_app, task) in keys:
+                self.stats[(host_app, task)] = [count, mean, m2]
+                self.stored.add((host_app, task))
+
+    @staticmethod
+    def _is_finished_task(o: Observation) -> bool:
+        return o.is_task and o.verb == p.VERB_COMPLETED and bool(o.task) and o.duration_ms is not None
+
+    def observe(self, o: Observation) -> Detection | None:
+        if not self._is_finished_task(o):
+            return None
+        assert o.duration_ms is not None
+        key = (o.host_app, o.task)
+        count, mean, m2 = self.stats.setdefault(key, [0, 0.0, 0.0])
+        fired = None
+        if count >= SLOW_MIN_RUNS:
+            sd = math.sqrt(m2 / (count - 1)) if count > 1 else 0.0
+            if o.duration_ms > SLOW_FACTOR * mean and o.duration_ms > mean + SLOW_SIGMAS * sd:
+                fired = Detection(
+                    "slow_task",
+                    f"{o.task.replace('-', ' ').capitalize()} took {o.duration_ms / mean:.1f}x as long as usual",
+                    host_app=o.host_app, page=o.page, task=o.task, query=o.task.replace("-", " "),
+                )
+        for stats in (self.stats[key], self.batch.setdefault(key, [0, 0.0, 0.0])):
+            # Welford's online mean and variance.
+            stats[0] += 1
+            delta = o.duration_ms - stats[1]
+            stats[1] += delta / stats[0]
+            stats[2] += delta * (o.duration_ms - stats[1])
+        return fired
+
+    def save(self) -> None:
+        missing = [key for key in self.batch if key not in self.stored]
+        if missing:
+            TaskTiming.objects.bulk_create(
+                [TaskTiming(workspace=self.workspace, host_app=h, task=t) for h, t in missing], ignore_conflicts=True
             )
-    # Welford's online mean and variance.
-    timing.count += 1
-    delta = o.duration_ms - timing.mean_ms
-    timing.mean_ms += delta / timing.count
-    timing.m2 += delta * (o.duration_ms - timing.mean_ms)
-    timing.save(update_fields=["count", "mean_ms", "m2"])
+        with connection.cursor() as cursor:
+            for (host_app, task), (n, mean_b, m2_b) in self.batch.items():
+                # Every right-hand side reads the values stored before this update.
+                n = float(n)
+                cursor.execute(
+                    "UPDATE guidance_tasktiming SET count = count + %s, "
+                    "mean_ms = mean_ms + (%s - mean_ms) * %s / (count + %s), "
+                    "m2 = m2 + %s + (%s - mean_ms) * (%s - mean_ms) * count * %s / (count + %s) "
+                    "WHERE workspace_id = %s AND host_app = %s AND task = %s",
+                    [int(n), mean_b, n, n, m2_b, mean_b, mean_b, n, n, self._workspace_id(), host_app, task],
+                )
+        self.batch.clear()
+
+    def _workspace_id(self):
+        pk = self.workspace.pk
+        return pk.hex if connection.vendor == "sqlite" and hasattr(pk, "hex") else pk
+
+
+def detect_slow_task(workspace, person, o: Observation) -> Detection | None:
+    """One finished task on its own (see TaskClock for batches)."""
+    clock = TaskClock(workspace)
+    clock.load([o])
+    fired = clock.observe(o)
+    clock.save()
     return fired
 
 
@@ -191,7 +257,15 @@ def detect_release_note(workspace, person, o: Observation, release_notes: list[d
     return None
 
 
-DETECTORS = (detect_repeated_error, detect_repeated_search, detect_slow_task, detect_failed_quiz)
+# Run per statement; the slow-task detector runs per batch (TaskClock).
+DETECTORS = (detect_repeated_error, detect_repeated_search, detect_failed_quiz)
+
+# The verbs any detector or nudge tracking reads. Other statements (most of a stream:
+# task starts, unit views, steps, answers, ratings) only matter to the release-note
+# detector, and only where the host app has release-note placements.
+WATCHED_VERBS = frozenset({
+    p.VERB_ENCOUNTERED_ERROR, p.VERB_SEARCHED, p.VERB_COMPLETED, p.VERB_FAILED, p.VERB_RECEIVED, p.VERB_OPENED,
+})
 
 
 def prune_signals(workspace) -> int:

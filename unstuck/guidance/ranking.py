@@ -40,15 +40,39 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 }
 
 
+# Large columns a ranked or searched unit never needs (callers read id, slug, title, kind,
+# summary, duration, locale, tags, verification dates).
+HEAVY_UNIT_FIELDS = ("body_md", "body_html", "payload")
+
+
+def published_units(workspace, unit_ids) -> dict[str, Unit]:
+    """unit id -> the published unit of this workspace, for a few ids.
+
+    Looked up by primary key and checked here: filtering on workspace and status in SQL
+    lets SQLite's planner pick the (workspace, status) index and walk every published
+    unit of a large workspace instead of fetching these few rows.
+    """
+    rows = (Unit.objects.filter(pk__in=list(unit_ids)).order_by().select_related("workspace")
+            .defer(*HEAVY_UNIT_FIELDS))
+    return {str(u.id): u for u in rows if u.workspace_id == workspace.pk and u.status == "published"}
+
+
 def weights_for(workspace) -> dict[str, float]:
+    """The workspace's weights, cached in process per index generation (which
+    update_settings bumps)."""
     from .models import GuidanceSettings
 
+    state = searchmod.workspace_index(workspace)
+    cached = state.extra.get("weights")
+    if cached is not None:
+        return dict(cached)
     stored = GuidanceSettings.objects.filter(workspace=workspace).values_list("ranking_weights", flat=True).first()
     merged = dict(DEFAULT_WEIGHTS)
     for k, v in (stored or {}).items():
         if k in merged:
             merged[k] = float(v)
-    return merged
+    state.extra["weights"] = merged
+    return dict(merged)
 
 
 @dataclass
@@ -257,10 +281,7 @@ def rank(*, workspace, host_app: str = "", url: str = "", field: str = "", error
     ids = set(placed) | set(text_hits)
     if not ids:
         return []
-    units = {
-        str(u.id): u
-        for u in Unit.objects.for_workspace(workspace).published().filter(id__in=list(ids)).prefetch_related("skills")
-    }
+    units = published_units(workspace, ids)
     effect = effectiveness(workspace)
     mastery = _mastery(workspace, person, list(units))
     want_locale = ((person.locale if person else "") or workspace.default_locale or "en")[:2].lower()

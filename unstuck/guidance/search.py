@@ -16,6 +16,8 @@ from __future__ import annotations
 import bisect
 import html
 import threading
+import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -162,40 +164,79 @@ def rebuild_index(workspace) -> int:
     return SearchDoc.objects.for_workspace(workspace).count()
 
 
-# --- vocabulary (typo tolerance) ---------------------------------------------------------
+# --- per-workspace state cached in process (vocabulary, synonyms, parsed queries) ---------
+#
+# Keyed on the index generation (SearchIndexState.generation), which every index write,
+# synonym change and settings change bumps: one primary-key read per request tells whether
+# the cache is current, so several processes stay consistent without talking to each other.
 
-_vocab_lock = threading.Lock()
-_vocab_cache: dict[str, tuple[int, list[str], dict[tuple[int, str], list[str]]]] = {}
+PARSED_CACHE_SIZE = 2000
 
 
-def _vocabulary(workspace) -> tuple[list[str], dict[tuple[int, str], list[str]]]:
-    generation = (
-        SearchIndexState.objects.filter(workspace=workspace).values_list("generation", flat=True).first() or 0
-    )
-    key = str(workspace.id)
-    cached = _vocab_cache.get(key)
-    if cached and cached[0] == generation:
-        return cached[1], cached[2]
+@dataclass
+class WorkspaceIndex:
+    generation: int
+    sorted_terms: list[str]
+    buckets: dict[tuple[int, str], list[str]]
+    vocab: frozenset[str]
+    synonyms: dict[str, set[str]]
+    # Whether queries name the workspace token. When the workspace holds most of the
+    # index, its token is in nearly every row and scoring it costs a scan of the whole
+    # index per query; then matches are scoped by joining on workspace_id instead.
+    use_ws_token: bool
+    parsed: OrderedDict = field(default_factory=OrderedDict)
+    extra: dict = field(default_factory=dict)  # other per-generation caches (ranking weights)
+
+
+_state_lock = threading.Lock()
+_states: dict[str, WorkspaceIndex] = {}
+
+
+def _db_id(value):
+    """A primary key as raw SQL takes it (Django stores UUIDs in SQLite as 32 hex chars)."""
+    return value.hex if connection.vendor == "sqlite" and isinstance(value, uuid.UUID) else value
+
+
+def _stamp(workspace) -> tuple[int, int] | None:
+    """(content_version, generation) of the workspace's index, by one primary-key read."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT content_version, generation FROM guidance_searchindexstate WHERE workspace_id = %s",
+            [_db_id(workspace.pk)],
+        )
+        row = cursor.fetchone()
+    return (int(row[0]), int(row[1])) if row else None
+
+
+def bump_generation(workspace) -> None:
+    """Invalidate every process's cached vocabulary, synonyms, parsed queries and weights."""
+    _bump_generation(workspace.pk)
+
+
+def workspace_index(workspace) -> WorkspaceIndex:
+    """The workspace's search state, re-syncing the index first when content changed."""
+    stamp = _stamp(workspace)
+    if stamp is None or stamp[0] != workspace.content_version:
+        sync_index(workspace)
+        stamp = _stamp(workspace)
+    generation = stamp[1] if stamp else 0
+    key = str(workspace.pk)
+    cached = _states.get(key)
+    if cached is not None and cached.generation == generation:
+        return cached
     terms = sorted(SearchTerm.objects.for_workspace(workspace).values_list("term", flat=True))
     buckets: dict[tuple[int, str], list[str]] = {}
     for t in terms:
         buckets.setdefault((len(t), t[0]), []).append(t)
-    with _vocab_lock:
-        _vocab_cache[key] = (generation, terms, buckets)
-    return terms, buckets
-
-
-_vocab_sets: dict[str, tuple[int, set[str]]] = {}
-
-
-def _vocab_set(workspace) -> set[str]:
-    sorted_terms, _ = _vocabulary(workspace)
-    key = str(workspace.id)
-    cached = _vocab_sets.get(key)
-    if cached is None or cached[0] != id(sorted_terms):
-        cached = (id(sorted_terms), set(sorted_terms))
-        _vocab_sets[key] = cached
-    return cached[1]
+    ws_docs = SearchDoc.objects.for_workspace(workspace).count()
+    all_docs = SearchDoc.objects.count()
+    state = WorkspaceIndex(
+        generation=generation, sorted_terms=terms, buckets=buckets, vocab=frozenset(terms),
+        synonyms=_synonym_groups(workspace), use_ws_token=ws_docs * 2 < all_docs,
+    )
+    with _state_lock:
+        _states[key] = state
+    return state
 
 
 def _has_prefix(sorted_terms: list[str], prefix: str) -> bool:
@@ -235,14 +276,26 @@ def _synonym_groups(workspace) -> dict[str, set[str]]:
 
 
 def parse_query(workspace, query: str) -> ParsedQuery:
+    state = workspace_index(workspace)
+    cached = state.parsed.get(query)
+    if cached is not None:
+        state.parsed.move_to_end(query)
+        return cached
+    parsed = _parse(state, query)
+    with _state_lock:
+        state.parsed[query] = parsed
+        while len(state.parsed) > PARSED_CACHE_SIZE:
+            state.parsed.popitem(last=False)
+    return parsed
+
+
+def _parse(state: WorkspaceIndex, query: str) -> ParsedQuery:
     words = [w for w in textmod.tokens(query)][: MAX_QUERY_WORDS * 2]
     meaningful = [w for w in words if w not in textmod.STOP_WORDS] or words
     meaningful = meaningful[:MAX_QUERY_WORDS]
-    synonyms = _synonym_groups(workspace) if meaningful else {}
-    sorted_terms, buckets = _vocabulary(workspace) if meaningful else ([], {})
+    synonyms, sorted_terms, buckets, vocab = state.synonyms, state.sorted_terms, state.buckets, state.vocab
     groups: list[list[str]] = []
     corrected: dict[str, str] = {}
-    vocab_set = _vocab_set(workspace) if meaningful else set()
     for position, word in enumerate(meaningful):
         alts = textmod.query_alternatives(word)
         for syn in sorted(synonyms.get(word, ())):
@@ -258,57 +311,171 @@ def parse_query(workspace, query: str) -> ParsedQuery:
         # Whole known words match exactly; the word being typed (the last) and partial
         # words ("opp") match as prefixes. Prefixes of common stems touch many rows.
         is_last = position == len(meaningful) - 1
-        alts = [a if a in vocab_set and not (is_last and len(a) < 4) else a + "*" for a in alts]
+        if any(a in vocab for a in alts):
+            # An alternative that is not a term (e.g. the Hungarian stem of an English
+            # word) would only match as a prefix of unrelated terms.
+            alts = [a for a in alts if a in vocab]
+        alts = [a if a in vocab and not (is_last and len(a) < 4) else a + "*" for a in alts]
         groups.append(alts)
     return ParsedQuery(groups=groups, corrected=corrected)
 
 
 # --- querying ---------------------------------------------------------------------------
+#
+# Scoring is what grows with the corpus: both engines score every match before taking
+# the top few. So no query scores more than MAX_SCORED matches. A cheap probe reads the
+# newest MAX_SCORED + 1 matching row ids (no scoring). If there are no more than that,
+# all of them are scored (the exact answer). If there are more -- the query's words are
+# so common that they say little -- the candidates are the newest MAX_SCORED matches plus
+# the newest MAX_SCORED units with the words in their title (title matches score higher,
+# as in the exact case). Any-word matching scores each word on its own, the same way, and
+# adds the scores up (BM25 is a sum over terms), so a rare word's units are never crowded
+# out by a common word's.
+
+MAX_SCORED = 1000
 
 
 def _fts5_term(alt: str) -> str:
     return f'"{alt[:-1]}"*' if alt.endswith("*") else f'"{alt}"'
 
 
-def _fts5_match(ws_token: str, groups: list[list[str]], mode: str) -> str:
-    joiner = " AND " if mode == "and" else " OR "
-    parts = ["(" + " OR ".join(_fts5_term(a) for a in alts) + ")" for alts in groups]
-    return f'ws_token : "{ws_token}" AND (' + joiner.join(parts) + ")"
+def _fts5_expr(groups: list[list[str]]) -> str:
+    return " AND ".join("(" + " OR ".join(_fts5_term(a) for a in alts) + ")" for alts in groups)
 
 
-def _pg_tsquery(ws_token: str, groups: list[list[str]], mode: str) -> str:
-    joiner = " & " if mode == "and" else " | "
-    parts = ["(" + " | ".join(f"{a[:-1]}:*" if a.endswith("*") else a for a in alts) + ")" for alts in groups]
-    return f"{ws_token} & (" + joiner.join(parts) + ")"
+def _pg_expr(groups: list[list[str]], weight: str = "") -> str:
+    suffix = f":{weight}" if weight else ""
+    return " & ".join(
+        "(" + " | ".join(f"{a[:-1]}:*{weight}" if a.endswith("*") else f"{a}{suffix}" for a in alts) + ")"
+        for alts in groups
+    )
+
+
+def _fts5_scored(workspace, state: WorkspaceIndex, expr: str, limit: int,
+                 skip_broad: bool = False) -> list[tuple[str, float]] | None:
+    """(unit id, raw BM25, higher is better) of the best matches of one FTS5 expression;
+    None when `skip_broad` and it matches more than MAX_SCORED units."""
+    if state.use_ws_token:
+        ws_token = _ws_token(workspace.pk)
+        scope, scope_args = "", []
+
+        def scoped(e: str) -> str:
+            return f'ws_token : "{ws_token}" AND ({e})'
+    else:
+        scope, scope_args = " AND d.workspace_id = %s", [_db_id(workspace.pk)]
+
+        def scoped(e: str) -> str:
+            return e
+
+    match = scoped(expr)
+    join = " JOIN guidance_searchdoc d ON d.id = f.rowid" if scope else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT f.rowid FROM guidance_searchfts f{join} WHERE guidance_searchfts MATCH %s{scope} "
+            "ORDER BY f.rowid DESC LIMIT %s",
+            [match, *scope_args, MAX_SCORED + 1],
+        )
+        probe = [r[0] for r in cursor.fetchall()]
+        if not probe:
+            return []
+        if skip_broad and len(probe) > MAX_SCORED:
+            return None
+        windows = [(match, probe[min(len(probe), MAX_SCORED) - 1])]
+        if len(probe) > MAX_SCORED:
+            title_match = scoped(f"title_terms : ({expr})")
+            cursor.execute(
+                f"SELECT f.rowid FROM guidance_searchfts f{join} WHERE guidance_searchfts MATCH %s{scope} "
+                "ORDER BY f.rowid DESC LIMIT %s",
+                [title_match, *scope_args, MAX_SCORED],
+            )
+            title_probe = [r[0] for r in cursor.fetchall()]
+            if title_probe:
+                windows.append((title_match, title_probe[-1]))
+        best: dict[str, float] = {}
+        for window_match, lowest in windows:
+            cursor.execute(
+                "SELECT d.unit_id, bm25(guidance_searchfts, 0.0, 3.0, 1.0) AS r FROM guidance_searchfts f "
+                f"JOIN guidance_searchdoc d ON d.id = f.rowid WHERE guidance_searchfts MATCH %s{scope} "
+                "AND f.rowid >= %s ORDER BY r LIMIT %s",
+                [window_match, *scope_args, lowest, limit],
+            )
+            for unit_id, r in cursor.fetchall():
+                # SQLite returns UUIDs as 32 hex chars; FTS5's BM25 is negative-is-better.
+                uid = _uuid_str(str(unit_id))
+                best[uid] = max(best.get(uid, 0.0), max(-float(r), 0.0))
+    return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
+
+
+def _pg_scored(workspace, tsquery: str, limit: int, *, title_tsquery: str = "",
+               skip_broad: bool = False) -> list[tuple[str, float]] | None:
+    """(unit id, raw ts_rank_cd) of the best matches of one PostgreSQL tsquery; None when
+    `skip_broad` and it matches more than MAX_SCORED units."""
+    probe_sql = (
+        "SELECT id FROM guidance_searchdoc WHERE workspace_id = %s AND tsv @@ to_tsquery('simple', %s) "
+        "ORDER BY id DESC LIMIT %s"
+    )
+    score_sql = (
+        "SELECT unit_id, ts_rank_cd(tsv, q) AS r FROM guidance_searchdoc, to_tsquery('simple', %s) q "
+        "WHERE workspace_id = %s AND tsv @@ q AND id >= %s ORDER BY r DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(probe_sql, [workspace.pk, tsquery, MAX_SCORED + 1])
+        probe = [r[0] for r in cursor.fetchall()]
+        if not probe:
+            return []
+        if skip_broad and len(probe) > MAX_SCORED:
+            return None
+        windows = [(tsquery, probe[min(len(probe), MAX_SCORED) - 1])]
+        if len(probe) > MAX_SCORED and title_tsquery:
+            cursor.execute(probe_sql, [workspace.pk, title_tsquery, MAX_SCORED])
+            title_probe = [r[0] for r in cursor.fetchall()]
+            if title_probe:
+                windows.append((title_tsquery, title_probe[-1]))
+        best: dict[str, float] = {}
+        for q, lowest in windows:
+            cursor.execute(score_sql, [q, workspace.pk, lowest, limit])
+            for unit_id, r in cursor.fetchall():
+                uid = str(unit_id)
+                best[uid] = max(best.get(uid, 0.0), float(r))
+    return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
+
+
+def _scored(workspace, state: WorkspaceIndex, groups: list[list[str]], limit: int,
+            skip_broad: bool = False) -> list[tuple[str, float]] | None:
+    if connection.vendor == "postgresql":
+        return _pg_scored(workspace, _pg_expr(groups), limit, title_tsquery=_pg_expr(groups, "A"),
+                          skip_broad=skip_broad)
+    return _fts5_scored(workspace, state, _fts5_expr(groups), limit, skip_broad=skip_broad)
 
 
 def run_query(workspace, groups: list[list[str]], *, mode: str = "or", limit: int = 50) -> list[Hit]:
-    """Unit ids matching the stem groups, best first, with a relevance score in [0, 1)."""
+    """Unit ids matching the stem groups (all of them, or any), best first, with a
+    relevance score in [0, 1)."""
     groups = [[a for a in alts if a and a.rstrip("*").isalnum()] for alts in groups]
     groups = [g for g in groups if g]
     if not groups:
         return []
-    token = _ws_token(workspace.id)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT d.unit_id, ts_rank_cd(d.tsv, q) AS r FROM guidance_searchdoc d, "
-                "to_tsquery('simple', %s) q WHERE d.tsv @@ q AND d.workspace_id = %s "
-                "ORDER BY r DESC LIMIT %s",
-                [_pg_tsquery(token, groups, mode), workspace.id, limit],
-            )
-            rows = [(str(u), float(r)) for u, r in cursor.fetchall()]
-            # ts_rank_cd is unbounded; map to [0, 1).
-            return [Hit(unit_id=u, score=r / (r + 0.5)) for u, r in rows]
-        cursor.execute(
-            "SELECT d.unit_id, bm25(guidance_searchfts, 0.0, 3.0, 1.0) AS r FROM guidance_searchfts f "
-            "JOIN guidance_searchdoc d ON d.id = f.rowid WHERE guidance_searchfts MATCH %s "
-            "ORDER BY r LIMIT %s",
-            [_fts5_match(token, groups, mode), limit],
-        )
-        rows = [(str(u), -float(r)) for u, r in cursor.fetchall()]
-    # SQLite returns UUIDs as 32 hex chars; BM25 here is negative-is-better and unbounded.
-    return [Hit(unit_id=_uuid_str(u), score=max(r, 0.0) / (max(r, 0.0) + 2.0)) for u, r in rows]
+    state = workspace_index(workspace)
+    if mode == "and" or len(groups) == 1:
+        raw = dict(_scored(workspace, state, groups, limit) or [])
+    else:
+        # Each word on its own. A word in more than MAX_SCORED units adds little that the
+        # all-words pass has not found; it is scored only when no word is rarer.
+        raw, broad = {}, []
+        for group in groups:
+            scored = _scored(workspace, state, [group], max(limit, 30), skip_broad=True)
+            if scored is None:
+                broad.append(group)
+            for uid, r in scored or []:
+                raw[uid] = raw.get(uid, 0.0) + r
+        if len(broad) == len(groups):
+            for group in broad:
+                for uid, r in _scored(workspace, state, [group], max(limit, 30)) or []:
+                    raw[uid] = raw.get(uid, 0.0) + r
+    ranked = sorted(raw.items(), key=lambda kv: -kv[1])[:limit]
+    # Both raw scores are unbounded; map to [0, 1).
+    half = 0.5 if connection.vendor == "postgresql" else 2.0
+    return [Hit(unit_id=u, score=r / (r + half)) for u, r in ranked]
 
 
 def _uuid_str(value: str) -> str:
@@ -319,7 +486,6 @@ def _uuid_str(value: str) -> str:
 
 def search(workspace, query: str, *, limit: int = 20) -> tuple[list[Hit], ParsedQuery]:
     """Units matching `query`: all words first; if that finds too few, any word."""
-    sync_index(workspace)
     parsed = parse_query(workspace, query)
     if not parsed.groups:
         return [], parsed
@@ -346,12 +512,18 @@ def snippet(text: str, groups: list[list[str]], locale: str = "en", *, words: in
     if not pieces:
         return ""
     seen: dict[str, bool] = {}
+    # Stemmers only change a word's ending, so a word whose first two letters start no
+    # alternative cannot match: most words are rejected without stemming them.
+    heads = tuple({a[:2] for a in alts})
 
     def is_match(piece: str) -> bool:
         hit = seen.get(piece)
         if hit is None:
             toks = textmod.WORD_RE.findall(piece.lower())
-            hit = any(t.startswith(alts) or textmod.stem(t, language).startswith(alts) for t in toks)
+            hit = any(
+                t.startswith(heads) and (t.startswith(alts) or textmod.stem(t, language).startswith(alts))
+                for t in toks
+            )
             seen[piece] = hit
         return hit
 

@@ -56,7 +56,7 @@ def search_units(*, workspace, query: str, person=None, host_app: str = "", limi
         return []
     limit = max(1, min(int(limit), 50))
     hits, parsed = searchmod.search(workspace, q, limit=limit)
-    units = {str(u.id): u for u in Unit.objects.for_workspace(workspace).published().filter(id__in=[h.unit_id for h in hits])}
+    units = ranking.published_units(workspace, [h.unit_id for h in hits])
     texts = searchmod.snippet_texts(list(units))
     out = []
     for h in hits:
@@ -125,6 +125,7 @@ def save_synonym(*, workspace, term: str, alternatives: list[str]) -> Synonym:
     if not alts:
         raise ApiError("Give at least one word other than the term itself.", field="alternatives")
     syn, _ = Synonym.objects.update_or_create(workspace=workspace, term=term, defaults={"alternatives": alts})
+    searchmod.bump_generation(workspace)
     return syn
 
 
@@ -132,6 +133,7 @@ def delete_synonym(*, workspace, synonym_id) -> None:
     deleted, _ = Synonym.objects.for_workspace(workspace).filter(pk=synonym_id).delete()
     if not deleted:
         raise NotFound("No such synonym.")
+    searchmod.bump_generation(workspace)
 
 
 def guidance_settings(workspace) -> GuidanceSettings:
@@ -161,6 +163,7 @@ def update_settings(*, workspace, ranking_weights: dict | None = None, max_nudge
                 raise ApiError(f"{name} is from 0 to {hi}.", field=name)
             setattr(row, name, value)
     row.save()
+    searchmod.bump_generation(workspace)  # processes cache the weights per generation
     return row
 
 
@@ -235,8 +238,14 @@ def create_nudge(*, workspace, person, detection: detectors.Detection,
 
 
 def _release_notes(workspace, host_app: str) -> list[dict]:
+    """The host app's active release-note placements, cached in process per index
+    generation (placement changes bump the content version, which moves it)."""
     if not host_app:
         return []
+    state = searchmod.workspace_index(workspace)
+    key = ("release_notes", host_app)
+    if key in state.extra:
+        return state.extra[key]
     try:
         from unstuck.delivery.models import Placement
     except ImportError:  # pragma: no cover
@@ -244,38 +253,68 @@ def _release_notes(workspace, host_app: str) -> list[dict]:
     rows = Placement.objects.for_workspace(workspace).filter(
         host_app__slug=host_app, is_active=True, is_release_note=True, unit__status="published"
     ).values("id", "unit_id", "url_pattern", "field_key")
-    return [{"id": str(r["id"]), "unit_id": str(r["unit_id"]), "field_key": r["field_key"],
-             "regex": ranking._pattern_regex(r["url_pattern"] or "*")} for r in rows]
+    notes = [{"id": str(r["id"]), "unit_id": str(r["unit_id"]), "field_key": r["field_key"],
+              "regex": ranking._pattern_regex(r["url_pattern"] or "*")} for r in rows]
+    state.extra[key] = notes
+    return notes
+
+
+def _is_watched(workspace, stmt: dict, release_cache: dict[str, list[dict]]) -> bool:
+    """Whether any detector could care about this statement: a dictionary lookup for the
+    verb, and for other verbs whether the host app has release notes at all."""
+    if (stmt.get("verb") or {}).get("id", "") in detectors.WATCHED_VERBS:
+        return True
+    host_app = str(((stmt.get("context") or {}).get("extensions") or {}).get(p.EXT_HOST_APP) or "")
+    if not host_app:
+        return False
+    if host_app not in release_cache:
+        release_cache[host_app] = _release_notes(workspace, host_app)
+    return bool(release_cache[host_app])
 
 
 def _run_detectors(workspace, person, statements: list[dict], *, create_only: bool = False) -> list[Nudge]:
-    made: list[Nudge] = []
     release_cache: dict[str, list[dict]] = {}
-    for stmt in statements:
-        o = detectors.observe(stmt)
-        if o is None:
-            continue
-        _track_nudge(workspace, person, o)
-        found = [d for det in detectors.DETECTORS if (d := det(workspace, person, o)) is not None]
-        if o.host_app:
-            if o.host_app not in release_cache:
-                release_cache[o.host_app] = _release_notes(workspace, o.host_app)
-            rn = detectors.detect_release_note(workspace, person, o, release_cache[o.host_app])
-            if rn is not None and not Nudge.objects.filter(
-                workspace=workspace, person=person, detector="release_note", context__placement_id=rn.placement_id
-            ).exists():
-                found.append(rn)
-        for d in found:
-            nudge = create_nudge(workspace=workspace, person=person, detection=d)
-            if nudge is not None:
-                made.append(nudge)
+    observations = [o for stmt in statements
+                    if _is_watched(workspace, stmt, release_cache) and (o := detectors.observe(stmt)) is not None]
+    if not observations:
+        return []
+    made: list[Nudge] = []
+    clock = detectors.TaskClock(workspace)
+    memo: dict = {}
+    # One transaction per batch: one commit instead of one per signal and timing write.
+    with transaction.atomic():
+        clock.load(observations)
+        for o in observations:
+            _track_nudge(workspace, person, o, memo)
+            found = [d for det in detectors.DETECTORS if (d := det(workspace, person, o)) is not None]
+            if (slow := clock.observe(o)) is not None:
+                found.append(slow)
+            if o.host_app:
+                if o.host_app not in release_cache:
+                    release_cache[o.host_app] = _release_notes(workspace, o.host_app)
+                rn = detectors.detect_release_note(workspace, person, o, release_cache[o.host_app])
+                if rn is not None and not Nudge.objects.filter(
+                    workspace=workspace, person=person, detector="release_note",
+                    context__placement_id=rn.placement_id
+                ).exists():
+                    found.append(rn)
+            for d in found:
+                nudge = create_nudge(workspace=workspace, person=person, detection=d)
+                if nudge is not None:
+                    made.append(nudge)
+        clock.save()
     return made
 
 
-def _track_nudge(workspace, person, o: detectors.Observation) -> None:
-    """Keep nudge status and outcome in step with the statements about them."""
+def _track_nudge(workspace, person, o: detectors.Observation, memo: dict | None = None) -> None:
+    """Keep nudge status and outcome in step with the statements about them.
+
+    `memo` is shared by one batch: once a task finishes with no nudge awaiting an
+    outcome, later tasks of the batch skip the query."""
     now = timezone.now()
+    memo = {} if memo is None else memo
     if o.nudge_id and o.verb in (p.VERB_RECEIVED, p.VERB_OPENED):
+        memo.pop("none_open", None)
         nudge = Nudge.objects.filter(workspace=workspace, person=person, pk=_uuid_or_none(o.nudge_id)).first()
         if nudge is not None:
             if o.verb == p.VERB_RECEIVED and nudge.status == NudgeStatus.CREATED:
@@ -285,10 +324,14 @@ def _track_nudge(workspace, person, o: detectors.Observation) -> None:
                 nudge.delivered_at = nudge.delivered_at or now
             nudge.save()
     elif o.is_task and o.verb in (p.VERB_COMPLETED, p.VERB_FAILED) and o.success is not None:
-        open_nudges = Nudge.objects.filter(
+        if memo.get("none_open"):
+            return
+        open_nudges = list(Nudge.objects.filter(
             workspace=workspace, person=person, outcome="", status__in=[NudgeStatus.DELIVERED, NudgeStatus.OPENED],
             delivered_at__gte=now - OUTCOME_WINDOW,
-        ).select_related("unit")
+        ).select_related("unit"))
+        if not open_nudges:
+            memo["none_open"] = True
         statements = []
         for nudge in open_nudges:
             ctx = nudge.context or {}
@@ -360,7 +403,8 @@ def mark_nudge(*, workspace, person, nudge_id, status: str, channel: str = "") -
     if status == NudgeStatus.DISMISSED:
         nudge.dismissed_at = now
     nudge.save()
-    verb = {NudgeStatus.DELIVERED: p.VERB_RECEIVED, NudgeStatus.OPENED: p.VERB_OPENED}.get(status)
+    verbs: dict[str, str] = {NudgeStatus.DELIVERED: p.VERB_RECEIVED, NudgeStatus.OPENED: p.VERB_OPENED}
+    verb = verbs.get(status)
     if verb:
         _record(workspace, [p.statement(
             actor=p.actor_for_person(person), verb=verb, object_id=f"{p.PROFILE_BASE}/nudges/{nudge.id}",
