@@ -559,10 +559,12 @@ def _filtered(x: XRequest, query: dict[str, str]) -> tuple[Any, str, dict[str, A
     related_activities = _bool_param(sub, "related_activities")
     if agent is not None:
         key = agent_key(agent)
-        if related_agents:
-            rel_prefix = "agents__"
-            rel_conditions = {"agents__workspace": x.workspace, "agents__agent_key": key}
-        else:
+        # Either way the walk follows the agent's relation rows in stored order; without
+        # related_agents the statement must also have the agent as actor or object. (An
+        # OR over two statement indexes would sort every match of the agent instead.)
+        rel_prefix = "agents__"
+        rel_conditions = {"agents__workspace": x.workspace, "agents__agent_key": key}
+        if not related_agents:
             qs = qs.filter(Q(actor_key=key) | Q(object_type__in=("Agent", "Group"), object_id=key))
     verb = _iri_param(sub, "verb", required=False)
     if verb:
@@ -570,7 +572,7 @@ def _filtered(x: XRequest, query: dict[str, str]) -> tuple[Any, str, dict[str, A
     activity = _iri_param(sub, "activity", required=False)
     if activity:
         if related_activities:
-            if rel_prefix:  # both related filters: walk the activity rows, test the agent
+            if rel_prefix:  # an agent filter too: walk the activity rows, test the agent
                 qs = qs.filter(
                     pk__in=StatementAgent.objects.filter(
                         workspace=x.workspace, agent_key=rel_conditions["agents__agent_key"]

@@ -477,3 +477,17 @@ def test_since_and_until_select_by_stored_and_head_has_no_body(lrs_a):
     head = lrs_a.head("statements", {"statementId": first})
     assert head.status_code == 200 and head.content == b""
     assert head["X-Experience-API-Version"] == "1.0.3"
+
+
+def test_the_agent_filter_matches_actor_or_object_and_related_agents_matches_anywhere(lrs_a):
+    coach = {"mbox": "mailto:coach@example.com"}
+    as_actor = lrs_a.post("statements", stmt(actor=coach)).json()[0]
+    as_object = lrs_a.post("statements", stmt(object=dict(coach, objectType="Agent"))).json()[0]
+    as_instructor = lrs_a.post("statements", stmt(context={"instructor": coach})).json()[0]
+    lrs_a.post("statements", stmt())
+    direct = lrs_a.get("statements", {"agent": coach}).json()["statements"]
+    assert [s["id"] for s in direct] == [as_object, as_actor]
+    related = lrs_a.get("statements", {"agent": coach, "related_agents": "true"}).json()[
+        "statements"
+    ]
+    assert [s["id"] for s in related] == [as_instructor, as_object, as_actor]
