@@ -693,8 +693,10 @@ def save_document(
 
 
 def _json_object(content: bytes) -> dict | None:
+    """The JSON object in a document, tolerating what authoring tools send around it: a
+    byte-order mark, trailing NUL bytes or whitespace (json.loads handles the BOM)."""
     try:
-        value = json.loads(content)
+        value = json.loads(content.rstrip(b"\x00 \t\r\n"))
     except (ValueError, UnicodeDecodeError):
         return None
     return value if isinstance(value, dict) else None

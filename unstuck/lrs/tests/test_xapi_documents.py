@@ -44,7 +44,7 @@ def test_post_merge_needs_json_objects_on_both_sides(lrs_a):
 
 
 def test_an_authoring_tool_json_with_a_bom_and_charset_merges(lrs_a):
-    body = b"\xef\xbb\xbf" + json.dumps({"bookmark": "s1"}).encode()
+    body = b"\xef\xbb\xbf" + json.dumps({"bookmark": "s1"}).encode() + b"\x00\r\n"
     lrs_a.put(
         "activities/state", body, params=state(), content_type="application/json; charset=UTF-8"
     )
