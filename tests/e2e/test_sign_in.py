@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
 
@@ -21,4 +22,6 @@ def test_a_wrong_password_is_refused(page, live_server, alice):
     page.get_by_label("Email").fill("alice@example.com")
     page.get_by_label("Password").fill("wrong-password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("alert").is_visible()
+    # expect() waits for the answer to the form post; is_visible() would not.
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert "/accounts/login/" in page.url
