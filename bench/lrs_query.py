@@ -264,6 +264,9 @@ def main() -> None:
             cwd=ROOT,
             timeout=3000,
         )
+        if args.engine == "postgres":
+            with psycopg.connect(args.pg, autocommit=True) as conn:  # 3 GB at 1M: do not keep it
+                conn.execute("DROP DATABASE IF EXISTS unstuck_bench_lrs_q")
         raise SystemExit(done.returncode)
 
 
