@@ -4,11 +4,21 @@ The widget batches what happens (help pressed, a unit viewed or completed, a qui
 answer, a helpful rating, a checklist tick, a target missing, the host app's
 `Unstuck.track` calls) and posts them to /widget/v1/events. Each event becomes at most
 one statement with the host app, page, field, session and unit in its context.
+
+Events are idempotent. The widget gives each event a UUID when it happens and resends a
+batch whose request failed or timed out, so the server may see an event twice. The
+event's id is its statement's id, and everything in the statement comes from the event
+(the time too: the browser's, not the server's clock at receipt), so a resent event builds
+the same statement. Ids already stored are skipped before recording (guidance and
+adaptive see each event once); an event without an id gets one derived from its content
+and time.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,6 +28,9 @@ from unstuck.errors import ApiError
 from unstuck.lrs import profile as p
 
 MAX_EVENTS = 100
+# Browser clocks run a little fast; beyond this an event's time is not trusted.
+CLOCK_SKEW = timedelta(minutes=5)
+EVENT_ID_NAMESPACE = uuid.UUID("6f0b7c1e-3a52-4d1f-9b8e-5c7d2a4e9f10")
 NUDGE_STATUS = {"nudge_shown": "delivered", "nudge_opened": "opened"}
 
 # event type -> (verb, object kind)
@@ -55,16 +68,30 @@ def _data(event: dict[str, Any]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _timestamp(value: Any, now: datetime) -> datetime:
-    """The event's time from the browser (ms since epoch), trusted within a day, never in the future."""
+def _timestamp(value: Any, now: datetime) -> datetime | None:
+    """The event's time from the browser (ms since epoch), trusted within a day back and a
+    few minutes ahead; None (the LRS stamps it when stored) otherwise."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
             at = datetime.fromtimestamp(value / 1000, tz=UTC)
         except (OverflowError, OSError, ValueError):
-            return now
-        if now - timedelta(days=1) <= at <= now:
+            return None
+        if now - timedelta(days=1) <= at <= now + CLOCK_SKEW:
             return at
-    return now
+    return None
+
+
+def event_id(event: dict[str, Any], *, person: Any, host_app: Any) -> str:
+    """The event's statement id: the widget's UUID, else one derived from the event itself
+    when it carries its time (so an older widget's resent batch still maps onto the same
+    statements), else a new one (two such events cannot be told from a resend)."""
+    given = event.get("id")
+    if given is not None:
+        return str(uuid.UUID(str(given)))  # checked in check_events
+    if event.get("ts") is None:
+        return str(uuid.uuid4())
+    canonical = json.dumps(event, sort_keys=True, separators=(",", ":"), default=str)
+    return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{person.pk}|{host_app.pk}|{canonical}"))
 
 
 def _duration_iso(ms: int) -> str:
@@ -85,12 +112,24 @@ def check_events(events: Any) -> list[dict[str, Any]]:
             raise ApiError(
                 f"events.{i}.type: unknown event type {kind!r}.", field=f"events.{i}.type"
             )
+        if event.get("id") is not None:
+            try:
+                uuid.UUID(str(event["id"]))
+            except ValueError:
+                raise ApiError(
+                    f"events.{i}.id: a UUID naming the event.", field=f"events.{i}.id"
+                ) from None
         clean.append(event)
     return clean
 
 
 def statement_for(
-    event: dict[str, Any], *, person: Any, host_app: Any, now: datetime
+    event: dict[str, Any],
+    *,
+    person: Any,
+    host_app: Any,
+    now: datetime,
+    statement_id: str | None = None,
 ) -> dict[str, Any] | None:
     kind = event["type"]
     verb, object_kind = EVENT_TYPES[kind]
@@ -184,7 +223,8 @@ def statement_for(
         object_id = f"{p.PROFILE_BASE}/apps/{slug}/events/{name}"
         object_type = p.ACTIVITY_EVENT
         ext[p.EXT_EVENT_NAME] = name
-    return p.statement(
+    at = _timestamp(event.get("ts"), now)
+    stmt = p.statement(
         actor=p.actor_for_person(person),
         verb=verb,
         object_id=object_id,
@@ -192,8 +232,47 @@ def statement_for(
         object_name=object_name,
         result=result or None,
         extensions=ext,
-        timestamp=_timestamp(event.get("ts"), now),
+        timestamp=at,
+        statement_id=statement_id,
     )
+    if at is None:
+        del stmt["timestamp"]  # the LRS stamps it with `stored`
+    return stmt
+
+
+def _already_stored(workspace: Any, ids: list[str]) -> set[str]:
+    from unstuck.lrs.models import Statement
+
+    if not ids:
+        return set()
+    return {
+        str(sid)
+        for sid in Statement.objects.filter(workspace=workspace, statement_id__in=ids).values_list(
+            "statement_id", flat=True
+        )
+    }
+
+
+def _record_new(workspace: Any, pairs: list[tuple[dict, dict]]) -> list[tuple[dict, dict]]:
+    """Record the statements not stored yet; return the (event, statement) pairs recorded."""
+    from unstuck.lrs import services as lrs_services
+
+    for attempt in range(2):
+        stored = _already_stored(workspace, [stmt["id"] for _, stmt in pairs])
+        new = [(e, stmt) for e, stmt in pairs if stmt["id"] not in stored]
+        if not new:
+            return []
+        try:
+            lrs_services.record_statements(
+                workspace=workspace, statements=[stmt for _, stmt in new]
+            )
+        except ApiError as exc:
+            # A concurrent resend of the same batch stored some of them first: look again.
+            if exc.status != 409 or attempt:
+                raise
+            continue
+        return new
+    return []
 
 
 def record_widget_events(*, identity: Any, events: Any) -> dict[str, Any]:
@@ -205,24 +284,27 @@ def record_widget_events(*, identity: Any, events: Any) -> dict[str, Any]:
     from unstuck.adaptive import services as adaptive_services
     from unstuck.guidance import services as guidance_services
     from unstuck.insights import queries as insights_queries
-    from unstuck.lrs import services as lrs_services
 
     from .services import forget_pending_nudges, record_show
 
     workspace, person, host_app = identity.workspace, identity.person, identity.host_app
     now = timezone.now()
-    statements = []
     events = check_events(events)
+    pairs: list[tuple[dict, dict]] = []
+    shows: list[tuple[dict, str]] = []
+    handled: list[dict] = []
+    seen: set[str] = set()
     for event in events:
+        eid = event_id(event, person=person, host_app=host_app)
+        if eid in seen:  # the same event twice in one batch (a resend merged with the queue)
+            continue
+        seen.add(eid)
         if event["type"] == "placement_shown":
-            record_show(
-                workspace=workspace,
-                person=person,
-                placement_id=_text(event.get("placement_id"), 64),
-            )
+            shows.append((event, eid))
             continue
         if event["type"] in NUDGE_STATUS:
-            # Guidance owns nudges: it changes their status and records the statement.
+            # Guidance owns nudges: it changes their status (idempotently) and records the
+            # statement.
             with contextlib.suppress(ApiError):  # an unknown or foreign nudge id: nothing to mark
                 guidance_services.mark_nudge(
                     workspace=workspace,
@@ -233,18 +315,27 @@ def record_widget_events(*, identity: Any, events: Any) -> dict[str, Any]:
                 )
             forget_pending_nudges(person)
             continue
-        stmt = statement_for(event, person=person, host_app=host_app, now=now)
+        stmt = statement_for(event, person=person, host_app=host_app, now=now, statement_id=eid)
         if stmt is not None:
-            statements.append(stmt)
-    if statements:
-        lrs_services.record_statements(workspace=workspace, statements=statements)
+            pairs.append((event, stmt))
+    for event, eid in shows:
+        if record_show(
+            workspace=workspace,
+            person=person,
+            placement_id=_text(event.get("placement_id"), 64),
+            event_id=eid,
+        ):
+            handled.append(event)
+    recorded = _record_new(workspace, pairs)
+    handled += [event for event, _ in recorded]
+    statements = [stmt for _, stmt in recorded]
     nudges = (
         guidance_services.on_statements(workspace=workspace, person=person, statements=statements)
         or []
     )
     adaptive_services.on_statements(workspace=workspace, person=person, statements=statements)
     pulse = None
-    for event in reversed(events):
+    for event in reversed(handled):
         if event["type"] in ("task_completed", "unit_completed"):
             pulse = insights_queries.pulse_for(
                 workspace=workspace,
@@ -254,4 +345,9 @@ def record_widget_events(*, identity: Any, events: Any) -> dict[str, Any]:
             )
             break
     forget_pending_nudges(person)
-    return {"recorded": len(statements), "nudges": nudges, "pulse": pulse}
+    return {
+        "recorded": len(statements),
+        "duplicates": len(pairs) - len(statements),
+        "nudges": nudges,
+        "pulse": pulse,
+    }

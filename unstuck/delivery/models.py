@@ -81,11 +81,18 @@ class PlacementShow(models.Model):
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="shows")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     shown_at = models.DateTimeField(auto_now_add=True)
+    # The widget's id for the show event: a resent events batch counts the show once.
+    event_id = models.UUIDField(null=True, blank=True)
 
     objects = WorkspaceScopedQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["person", "placement", "shown_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "event_id"], name="placementshow_unique_event"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.placement_id} shown to {self.person_id} at {self.shown_at}"

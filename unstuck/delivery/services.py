@@ -418,15 +418,28 @@ def _capped_ids(person: Person, items: list[CompiledPlacement], now: datetime) -
     return capped
 
 
-def record_show(*, workspace: Workspace, person: Person, placement_id: str) -> bool:
-    """Count one automatic show of a placement to a person (for its frequency cap)."""
+def record_show(
+    *, workspace: Workspace, person: Person, placement_id: str, event_id: str | None = None
+) -> bool:
+    """Count one automatic show of a placement to a person (for its frequency cap).
+
+    With `event_id` (the widget's id for the show), a resent show is counted once.
+    Returns whether a show was counted now.
+    """
     if not _is_uuid(placement_id):
         return False
     placement = Placement.objects.filter(workspace=workspace, pk=placement_id).only("id").first()
     if placement is None:
         return False
-    PlacementShow.objects.create(workspace=workspace, placement=placement, person=person)
-    return True
+    if event_id is None:
+        PlacementShow.objects.create(workspace=workspace, placement=placement, person=person)
+        return True
+    _, created = PlacementShow.objects.get_or_create(
+        workspace=workspace,
+        event_id=event_id,
+        defaults={"placement": placement, "person": person},
+    )
+    return created
 
 
 def placement_counts(*, workspace: Workspace) -> dict[str, int]:

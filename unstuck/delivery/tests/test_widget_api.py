@@ -324,3 +324,85 @@ def test_pending_nudges_are_memoised_briefly_and_asked_fresh_after_events(
     assert get_context(client, headers).json()["nudges"] == []  # memoised
     res = client.get("/widget/v1/context", {"url": "/x", "fresh": "1"}, **headers)
     assert [n["id"] for n in res.json()["nudges"]] == ["n1"]
+
+
+def post_events(client, headers, events):
+    return client.post(
+        "/widget/v1/events", {"events": events}, content_type="application/json", **headers
+    )
+
+
+def test_a_resent_batch_stores_each_statement_once_and_does_not_fail(
+    client, ws_a, app, headers, monkeypatch
+):
+    from unstuck.guidance import services as guidance_services
+
+    seen = []
+    monkeypatch.setattr(
+        guidance_services, "on_statements", lambda **kw: seen.extend(kw["statements"]) or []
+    )
+    u = f.unit(ws_a, "guide")
+    p = f.placement(
+        ws_a, app, u, element=[{"id": "x"}], presentation="tooltip", max_shows=5, per_days=7
+    )
+    ts = int((timezone.now() - timedelta(minutes=3)).timestamp() * 1000)
+    batch = [
+        {"id": "0b4f6c1e-1f1a-4c1e-9a1e-3c2d1e0f9a01", "type": "help_pressed", "ts": ts},
+        {
+            "id": "0b4f6c1e-1f1a-4c1e-9a1e-3c2d1e0f9a02",
+            "type": "unit_viewed",
+            "unit_id": str(u.id),
+            "ts": ts + 10,
+        },
+        {
+            "id": "0b4f6c1e-1f1a-4c1e-9a1e-3c2d1e0f9a03",
+            "type": "placement_shown",
+            "placement_id": str(p.id),
+            "ts": ts + 20,
+        },
+    ]
+    first = post_events(client, headers, batch)
+    assert first.status_code == 200 and first.json()["recorded"] == 2
+    again = post_events(client, headers, batch)
+    assert again.status_code == 200, again.content
+    assert (again.json()["recorded"], again.json()["duplicates"]) == (0, 2)
+    stored = Statement.objects.filter(workspace=ws_a)
+    assert sorted(str(s.statement_id) for s in stored) == [e["id"] for e in batch[:2]]
+    assert p.shows.count() == 1
+    assert len(seen) == 2  # guidance saw each event once
+
+
+def test_a_statements_time_is_the_events_time_not_the_servers(client, ws_a, app, headers):
+    at = timezone.now() - timedelta(hours=2)
+    event = {
+        "id": "5d1c8a2e-7b3f-4e6a-8c9d-0a1b2c3d4e5f",
+        "type": "custom",
+        "name": "exported",
+        "ts": int(at.timestamp() * 1000),
+    }
+    assert post_events(client, headers, [event]).status_code == 200
+    stored = Statement.objects.get(workspace=ws_a)
+    assert abs((stored.timestamp - at).total_seconds()) < 0.002
+    assert str(stored.statement_id) == event["id"]
+
+
+def test_an_older_widgets_events_without_ids_are_still_recorded_once(client, ws_a, app, headers):
+    ts = int(timezone.now().timestamp() * 1000)
+    batch = [{"type": "custom", "name": "exported", "ts": ts}, {"type": "help_pressed", "ts": ts}]
+    assert post_events(client, headers, batch).json()["recorded"] == 2
+    assert post_events(client, headers, batch).json()["recorded"] == 0
+    assert Statement.objects.filter(workspace=ws_a).count() == 2
+
+
+def test_an_event_id_that_is_not_a_uuid_is_refused_naming_the_event(client, app, headers):
+    res = post_events(client, headers, [{"type": "help_pressed"}, {"id": "x", "type": "error"}])
+    assert res.status_code == 400 and res.json()["error"]["field"] == "events.1.id"
+
+
+def test_the_same_event_id_in_another_workspace_does_not_collide(client, ws_a, ws_b, app, headers):
+    other = f.host_app(ws_b, slug="crm-b")
+    event = {"id": "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b", "type": "help_pressed", "ts": 1}
+    assert post_events(client, headers, [event]).json()["recorded"] == 1
+    b_headers = f.widget_headers(other, f.token(other, sub="rep-b"))
+    assert post_events(client, b_headers, [event]).json()["recorded"] == 1
+    assert Statement.objects.filter(workspace=ws_b).count() == 1

@@ -29,7 +29,17 @@
     [].concat(kids || []).forEach(function (c) { if (c != null) el.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
     return el;
   }
+  function uuid() {
+    var c = window.crypto || {};
+    if (typeof c.randomUUID === "function") return c.randomUUID();
+    var a = new Uint8Array(16);
+    if (c.getRandomValues) c.getRandomValues(a); else for (var i = 0; i < 16; i++) a[i] = Math.random() * 256;
+    a[6] = (a[6] & 15) | 64; a[8] = (a[8] & 63) | 128;
+    var x = Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    return x.slice(0, 8) + "-" + x.slice(8, 12) + "-" + x.slice(12, 16) + "-" + x.slice(16, 20) + "-" + x.slice(20);
+  }
   function send(evt) {
+    evt.id = uuid();
     evt.unit_id = unit.id; evt.title = unit.title; evt.page = location.pathname; evt.ts = Date.now();
     call("POST", "events", { events: [evt] }).catch(function () { /* best effort */ });
   }

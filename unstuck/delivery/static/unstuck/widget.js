@@ -29,6 +29,18 @@
     return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
+  /* An event's id (its xAPI statement id): a resent batch is recorded once. randomUUID needs
+   * a secure context; elsewhere a v4 UUID is made from getRandomValues (or Math.random). */
+  function uuid() {
+    var c = W.crypto || {};
+    if (typeof c.randomUUID === "function") { try { return c.randomUUID(); } catch (e) { /* fall back */ } }
+    var a = new Uint8Array(16);
+    if (c.getRandomValues) c.getRandomValues(a); else for (var i = 0; i < 16; i++) a[i] = Math.random() * 256;
+    a[6] = (a[6] & 15) | 64; a[8] = (a[8] & 63) | 128;
+    var x = Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    return x.slice(0, 8) + "-" + x.slice(8, 12) + "-" + x.slice(12, 16) + "-" + x.slice(16, 20) + "-" + x.slice(20);
+  }
+
   var script = D.currentScript || D.querySelector("script[data-app][src*='widget.js']");
   if (!script) return;
   var ds = script.dataset;
@@ -77,6 +89,7 @@
   }
 
   function base(evt) {
+    evt.id = evt.id || uuid();
     evt.ts = evt.ts || Date.now();
     evt.page = evt.page || location.pathname;
     evt.session = SESSION;
