@@ -20,6 +20,9 @@ urlpatterns = [
 urlpatterns += [
     path("help/<slug:slug>/", views.help_center, name="help-center"),
     path("help/<slug:slug>/units/<str:unit_id>/", views.help_unit, name="help-unit"),
+    # The assistant's citations link here without the trailing slash.
+    path("help/<slug:slug>/units/<str:unit_id>", views.help_unit),
+    path("help/<slug:slug>/today/<str:card_id>", views.help_today_answer, name="help-today-answer"),
     path("help/<slug:slug>/api/events", views.help_api, {"what": "events"}, name="help-events"),
     path(
         "help/<slug:slug>/api/checklists/<str:unit_id>",

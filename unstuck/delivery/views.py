@@ -67,12 +67,29 @@ def _reader_or_refusal(request: HttpRequest, slug: str):
     return workspace, person, None
 
 
+REVIEW_RESULT_KEY = "unstuck.help.review.{workspace}"
+
+
 def help_center(request: HttpRequest, slug: str) -> HttpResponse:
+    from unstuck.adaptive import services as adaptive_services
     from unstuck.guidance import services as guidance_services
 
     workspace, person, refusal = _reader_or_refusal(request, slug)
     if refusal is not None:
         return refusal
+    lang = language_for(person.locale, workspace.default_locale)
+    t = strings_for(lang)
+    question = request.GET.get("ask", "").strip()[:1000]
+    answer = None
+    if question:
+        # The assistant's answer, with citations that open the cited units here.
+        answer = guidance_services.answer_question(
+            workspace=workspace, person=person, question=question, channel="help-center"
+        )
+        for cite in answer.get("citations") or []:
+            cite["href"] = f"/help/{workspace.slug}/units/{cite['unit_id']}/"
+    today = adaptive_services.today(workspace=workspace, person=person)
+    review = request.session.pop(REVIEW_RESULT_KEY.format(workspace=workspace.pk), None)
     q = request.GET.get("q", "").strip()[:200]
     app, skill, kind = (request.GET.get(k, "") for k in ("app", "skill", "kind"))
     if q:
@@ -97,10 +114,45 @@ def help_center(request: HttpRequest, slug: str) -> HttpResponse:
             "app": app,
             "skill": skill,
             "kind": kind,
-            "t": strings_for(person.locale, workspace.default_locale),
-            "lang": language_for(person.locale, workspace.default_locale),
+            "t": t,
+            "lang": lang,
+            "question": question,
+            "answer": answer,
+            "today": today,
+            "review": review,
         },
     )
+
+
+@require_http_methods(["POST"])
+def help_today_answer(request: HttpRequest, slug: str, card_id: str) -> HttpResponse:
+    """Answer one of Today's reviews (a form post); the result shows on the help center."""
+    from unstuck.adaptive import services as adaptive_services
+
+    workspace = get_object_or_404(Workspace, slug=slug)
+    person = helpcenter.reader(request, workspace)
+    if person is None:
+        return redirect(f"/accounts/login/?next=/help/{workspace.slug}/")
+    t = strings_for(language_for(person.locale, workspace.default_locale))
+    choices = [c for c in request.POST.getlist("choice_id") if c]
+    try:
+        result = adaptive_services.answer_review(
+            workspace=workspace, person=person, card_id=card_id, choice_id=",".join(choices)
+        )
+    except ApiError as exc:
+        review = {"card_id": card_id, "error": exc.message}
+    else:
+        review = {
+            "card_id": card_id,
+            "correct": bool(result.get("correct")),
+            "feedback": result.get("feedback", ""),
+            "next_due": (result.get("next_due") or "")[:10],
+        }
+        review["verdict"] = t["correct"] if review["correct"] else t["incorrect"]
+        if review["next_due"]:
+            review["next"] = t["next_review"].replace("{date}", review["next_due"])
+    request.session[REVIEW_RESULT_KEY.format(workspace=workspace.pk)] = review
+    return redirect(f"/help/{workspace.slug}/#today")
 
 
 @ensure_csrf_cookie

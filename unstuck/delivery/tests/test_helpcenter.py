@@ -1,9 +1,11 @@
 """The help center: members and people arriving from the widget read it; nobody else."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from unstuck.accounts.models import Person
 from unstuck.lrs import profile
@@ -108,3 +110,57 @@ def test_the_help_center_is_an_entry_point():
     from unstuck.accounts.views import ENTRY_POINTS
 
     assert ("Help center", "/help/{slug}/") in ENTRY_POINTS
+
+
+def test_the_assistants_citation_links_open_the_unit_in_the_help_center(alice, units):
+    from unstuck.guidance.assistant import unit_url
+
+    client = Client()
+    client.force_login(alice)
+    res = client.get(unit_url(units["stage"]))
+    assert res.status_code == 200 and b"Choosing a stage" in res.content
+
+
+def test_todays_reviews_are_answered_only_by_their_own_person(alice, bob, carol, ws_a, units):
+    from unstuck.adaptive import services as adaptive
+    from unstuck.adaptive.models import ReviewCard
+
+    bob_person = Person.objects.get(memberships__user=bob, workspace=ws_a)
+    quiz = f.unit(
+        ws_a,
+        "quiz",
+        kind="quiz",
+        payload={
+            "questions": [
+                {
+                    "id": "q1",
+                    "prompt": "2+2?",
+                    "choices": [
+                        {"id": "a", "text": "4", "correct": True},
+                        {"id": "b", "text": "5"},
+                    ],
+                }
+            ]
+        },
+    )
+    adaptive.create_cards(workspace=ws_a, person=bob_person, unit=quiz)
+    ReviewCard.objects.filter(person=bob_person).update(due=timezone.now() - timedelta(hours=1))
+    card = ReviewCard.objects.get(person=bob_person)
+    due = card.due
+    client = Client()
+    client.force_login(bob)
+    page = client.get("/help/ws-a/").content.decode()
+    assert "2+2?" in page
+    for intruder in (alice, carol):  # another person in A, a member of B only
+        other = Client()
+        other.force_login(intruder)
+        other.post(f"/help/ws-a/today/{card.id}", {"choice_id": "a"})
+        card.refresh_from_db()
+        assert card.due == due and card.reps == 0
+    res = client.post(f"/help/ws-a/today/{card.id}", {"choice_id": "a"})
+    assert res.status_code == 302 and res["Location"] == "/help/ws-a/#today"
+    card.refresh_from_db()
+    assert card.reps == 1 and card.due > due
+    page = client.get("/help/ws-a/").content.decode()
+    assert "Correct!" in page and "Next review:" in page
+    assert client.get("/help/ws-a/").content.decode().count("Correct!") == 0  # shown once
