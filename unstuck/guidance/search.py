@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
+from rapidfuzz import distance as rf_distance
+from rapidfuzz import process as rf_process
 
 from unstuck.content.models import Status, Unit
 
@@ -120,7 +122,8 @@ def index_units(units: list) -> int:
             # Row-by-row updates keep the FTS5 triggers simple (one row per statement).
             for row in changed_rows:
                 row.save()
-            SearchDoc.objects.bulk_create(new_rows, batch_size=500)
+            # Another process may be indexing the same units (lazy syncs run per request).
+            SearchDoc.objects.bulk_create(new_rows, batch_size=500, ignore_conflicts=True)
             _add_terms(workspace_id, docs)
             _bump_generation(workspace_id)
         done += len(ws_units)
@@ -255,15 +258,13 @@ def _correct(word: str, alts: list[str], sorted_terms, buckets) -> str | None:
     limit = 1 if len(stem) <= 5 else 2
     if len(stem) < 3:
         return None
-    best, best_d = None, limit + 1
-    for length in range(len(stem) - limit, len(stem) + limit + 1):
-        for term in buckets.get((length, stem[0]), ()):
-            d = textmod.edit_distance(stem, term, best_d - 1 if best_d <= limit else limit)
-            if d < best_d:
-                best, best_d = term, d
-                if d == 1:
-                    break
-    return best if best_d <= limit else None
+    # Candidates share the first letter and are within `limit` of the length; the first
+    # closest one wins (shorter lengths first). rapidfuzz computes the Damerau-Levenshtein
+    # (optimal string alignment) distances in C: a 50,000-term vocabulary has thousands.
+    candidates = [t for length in range(len(stem) - limit, len(stem) + limit + 1)
+                  for t in buckets.get((length, stem[0]), ())]
+    found = rf_process.extractOne(stem, candidates, scorer=rf_distance.OSA.distance, score_cutoff=limit)
+    return found[0] if found else None
 
 
 def _synonym_groups(workspace) -> dict[str, set[str]]:
@@ -414,10 +415,14 @@ def _pg_scored(workspace, tsquery: str, limit: int, *, title_tsquery: str = "",
         "SELECT id FROM guidance_searchdoc WHERE workspace_id = %s AND tsv @@ to_tsquery('simple', %s) "
         "ORDER BY id DESC LIMIT %s"
     )
+    # Rows are found by the query alone (the workspace by its column); the rank reads the
+    # query with the workspace token, which sits before the title in every document, so
+    # cover density favours matches near the start (the title and the summary).
     score_sql = (
-        "SELECT unit_id, ts_rank_cd(tsv, q) AS r FROM guidance_searchdoc, to_tsquery('simple', %s) q "
-        "WHERE workspace_id = %s AND tsv @@ q AND id >= %s ORDER BY r DESC LIMIT %s"
+        "SELECT unit_id, ts_rank_cd(tsv, to_tsquery('simple', %s)) AS r FROM guidance_searchdoc "
+        "WHERE workspace_id = %s AND tsv @@ to_tsquery('simple', %s) AND id >= %s ORDER BY r DESC LIMIT %s"
     )
+    token = _ws_token(workspace.pk)
     with connection.cursor() as cursor:
         cursor.execute(probe_sql, [workspace.pk, tsquery, MAX_SCORED + 1])
         probe = [r[0] for r in cursor.fetchall()]
@@ -433,7 +438,7 @@ def _pg_scored(workspace, tsquery: str, limit: int, *, title_tsquery: str = "",
                 windows.append((title_tsquery, title_probe[-1]))
         best: dict[str, float] = {}
         for q, lowest in windows:
-            cursor.execute(score_sql, [q, workspace.pk, lowest, limit])
+            cursor.execute(score_sql, [f"{token} & ({q})", workspace.pk, q, lowest, limit])
             for unit_id, r in cursor.fetchall():
                 uid = str(unit_id)
                 best[uid] = max(best.get(uid, 0.0), float(r))

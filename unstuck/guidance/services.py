@@ -237,15 +237,17 @@ def create_nudge(*, workspace, person, detection: detectors.Detection,
     return nudge
 
 
+_release_note_cache: dict[tuple, list[dict]] = {}
+
+
 def _release_notes(workspace, host_app: str) -> list[dict]:
-    """The host app's active release-note placements, cached in process per index
-    generation (placement changes bump the content version, which moves it)."""
+    """The host app's active release-note placements, cached in process per workspace
+    content version (placement changes bump it)."""
     if not host_app:
         return []
-    state = searchmod.workspace_index(workspace)
-    key = ("release_notes", host_app)
-    if key in state.extra:
-        return state.extra[key]
+    key = (str(workspace.pk), workspace.content_version, host_app)
+    if key in _release_note_cache:
+        return _release_note_cache[key]
     try:
         from unstuck.delivery.models import Placement
     except ImportError:  # pragma: no cover
@@ -255,7 +257,9 @@ def _release_notes(workspace, host_app: str) -> list[dict]:
     ).values("id", "unit_id", "url_pattern", "field_key")
     notes = [{"id": str(r["id"]), "unit_id": str(r["unit_id"]), "field_key": r["field_key"],
               "regex": ranking._pattern_regex(r["url_pattern"] or "*")} for r in rows]
-    state.extra[key] = notes
+    if len(_release_note_cache) > 1000:
+        _release_note_cache.clear()
+    _release_note_cache[key] = notes
     return notes
 
 
