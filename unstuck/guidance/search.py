@@ -188,6 +188,9 @@ class WorkspaceIndex:
     # index per query; then matches are scoped by joining on workspace_id instead.
     use_ws_token: bool
     parsed: OrderedDict = field(default_factory=OrderedDict)
+    # Matches of recent queries: the index cannot change within a generation, and the
+    # same field names and error codes come with every request on a page.
+    hits: OrderedDict = field(default_factory=OrderedDict)
     extra: dict = field(default_factory=dict)  # other per-generation caches (ranking weights)
 
 
@@ -461,6 +464,20 @@ def run_query(workspace, groups: list[list[str]], *, mode: str = "or", limit: in
     if not groups:
         return []
     state = workspace_index(workspace)
+    key = (mode, tuple(tuple(g) for g in groups), limit)
+    cached = state.hits.get(key)
+    if cached is not None:
+        state.hits.move_to_end(key)
+        return [Hit(unit_id=h.unit_id, score=h.score) for h in cached]
+    hits = _run_query(workspace, state, groups, mode, limit)
+    with _state_lock:
+        state.hits[key] = hits
+        while len(state.hits) > PARSED_CACHE_SIZE:
+            state.hits.popitem(last=False)
+    return [Hit(unit_id=h.unit_id, score=h.score) for h in hits]
+
+
+def _run_query(workspace, state: WorkspaceIndex, groups: list[list[str]], mode: str, limit: int) -> list[Hit]:
     if mode == "and" or len(groups) == 1:
         raw = dict(_scored(workspace, state, groups, limit) or [])
     else:
