@@ -554,3 +554,151 @@ def delete_collection(*, collection: Collection) -> None:
     workspace = collection.workspace
     collection.delete()
     bump_content_version(workspace=workspace)
+
+
+# --- splitting --------------------------------------------------------------------------
+
+# Kinds whose payload is a list of self-contained parts that can become units of their own.
+SPLITTABLE: dict[str, str] = {
+    "guide": "steps",
+    "checklist": "items",
+    "quick_reference": "sections",
+    "quiz": "questions",
+}
+
+
+def _without_html(value: Any) -> Any:
+    """A payload as an author writes it: the server fills `*_html` siblings again on save."""
+    if isinstance(value, dict):
+        return {k: _without_html(v) for k, v in value.items() if not k.endswith("_html")}
+    if isinstance(value, list):
+        return [_without_html(v) for v in value]
+    return value
+
+
+def _free_slug(model: Any, workspace: Workspace, base: str, taken: set[str]) -> str:
+    base = base[:110].rstrip("-")
+    candidate, n = base, 1
+    while candidate in taken or model.objects.filter(workspace=workspace, slug=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def _section_as_item(section_md: str) -> dict[str, str]:
+    heading, _, text = section_md.partition("\n\n")
+    if not heading.startswith("## "):
+        return {"title": "Introduction", "body": section_md}
+    return {"title": heading[3:].strip()[:300], "body": text.strip() or heading[3:].strip()}
+
+
+@transaction.atomic
+def split_unit(*, unit: Unit, user: Any = None) -> Collection:
+    """Split a unit that is over 5 minutes into short draft units, as the lint suggests.
+
+    The payload's parts (guide steps, checklist items, quick-reference sections, quiz
+    questions) and the body's `##` sections are grouped exactly as the `too_long`
+    suggestion says; each group becomes a draft "Title (i/N)" with the unit's skills, tags,
+    locale and review interval, and a new collection holds them in order.
+
+    The original: a unit that was never published is archived (the parts replace it and
+    it stays readable); a published unit stays live, untouched, so learners keep their
+    help until the author publishes the parts and archives it.
+    """
+    from .duration import body_sections, reading_s
+    from .lint import MAX_DURATION_S, split_suggestion
+
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    workspace = unit.workspace
+    if unit.status == Status.ARCHIVED:
+        raise _transition_error(unit, "split")
+    current = working_copy(unit)
+    kind = unit.kind
+    if int(current.get("duration_s") or 0) <= MAX_DURATION_S:
+        raise Conflict("duration_s: the unit is not over 5 minutes; there is nothing to split.",
+                       field="duration_s", code="not_too_long")
+    suggestion = split_suggestion(kind, current["body_md"], current["payload"] or {})
+    if kind not in SPLITTABLE or len(suggestion["units"]) < 2:
+        raise ApiError(f"duration_s: this unit cannot be split automatically. {suggestion['message']}",
+                       status=409, field="duration_s", code="not_splittable")
+    list_key = SPLITTABLE[kind]
+    payload = _without_html(current["payload"] or {})
+    items = payload.get(list_key) or []
+    sections = [(h, t) for h, t in body_sections(current["body_md"])
+                if reading_s(h if h != "introduction" else "", t)]
+
+    # Turn each suggested group back into its body sections and payload items, in order.
+    groups: list[dict[str, Any]] = []
+    next_section = 0
+    for group in suggestion["units"]:
+        if group["duration_s"] > MAX_DURATION_S:
+            raise ApiError(f"duration_s: {group['parts'][0]} alone is over 5 minutes; shorten it, then split.",
+                           status=409, field=group["fields"][0], code="not_splittable")
+        body: list[str] = []
+        picked: list[Any] = []
+        for path in group["fields"]:
+            if path == "body_md":
+                heading, text = sections[next_section]
+                next_section += 1
+                body.append(text.strip() if heading == "introduction" else f"## {heading}\n\n{text.strip()}")
+            else:
+                picked.append(items[int(path.rsplit(".", 1)[1])])
+        groups.append({"body": body, "items": picked, "duration_s": group["duration_s"],
+                       "parts": group["parts"]})
+
+    # A group of body text alone is not a valid unit of a kind that needs parts: it
+    # joins its neighbour (the next one, or the previous for the last) when that fits.
+    if kind != "checklist":
+        i = 0
+        while i < len(groups):
+            if groups[i]["items"]:
+                i += 1
+                continue
+            j = i + 1 if i + 1 < len(groups) else i - 1
+            if j < 0 or groups[i]["duration_s"] + groups[j]["duration_s"] > MAX_DURATION_S:
+                if kind in ("guide", "quick_reference"):
+                    # Too long to join a neighbour: its sections become the steps/sections.
+                    groups[i]["items"] = [_section_as_item(text) for text in groups[i]["body"]]
+                    groups[i]["body"] = []
+                    i += 1
+                    continue
+                raise ApiError("body_md: the body is too long to go with any part; move it into "
+                               f"the {list_key} or shorten it, then split.", status=409, field="body_md",
+                               code="not_splittable")
+            first, second = (groups[i], groups[j]) if i < j else (groups[j], groups[i])
+            merged = {"body": first["body"] + second["body"], "items": first["items"] + second["items"],
+                      "duration_s": first["duration_s"] + second["duration_s"],
+                      "parts": first["parts"] + second["parts"]}
+            groups[min(i, j)] = merged
+            del groups[max(i, j)]
+            i = 0
+
+    count = len(groups)
+    base_title = current["title"][: 200 - len(f" ({count}/{count})")].rstrip()
+    skills = [str(pk) for pk in current.get("skill_ids") or []]
+    taken: set[str] = set()
+    parts: list[Unit] = []
+    for n, group in enumerate(groups, start=1):
+        part_payload = {**payload, list_key: group["items"]}
+        summary = current["summary"] or ""
+        lead = f"Part {n} of {count}."
+        parts.append(create_unit(
+            workspace=workspace, kind=kind,
+            slug=_free_slug(Unit, workspace, f"{unit.slug}-{n}-of-{count}", taken),
+            title=f"{base_title} ({n}/{count})",
+            summary=f"{lead} {summary}"[:500].strip(),
+            body_md="\n\n".join(group["body"]),
+            payload=part_payload, skills=skills, tags=list(current["tags"] or []),
+            locale=current["locale"], owner=_user_or_none(user) or unit.owner,
+            review_interval_days=unit.review_interval_days,
+        ))
+    collection = create_collection(
+        workspace=workspace, slug=_free_slug(Collection, workspace, unit.slug, set()),
+        title=current["title"],
+        description=f"{current['title']}, split into {count} short units.",
+        units=[str(p.pk) for p in parts],
+    )
+    if unit.version == 0:
+        archive_unit(unit=unit)
+    return collection
