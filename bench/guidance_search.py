@@ -112,6 +112,11 @@ def build(workspace, n: int, have: int, rng, vocab, weights) -> None:
         search.index_units(batch)
     # Mark the index in sync with the content version (as after a lazy sync).
     search.sync_index(workspace)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # what autovacuum does after a bulk load
+            cursor.execute("ANALYZE guidance_searchdoc")
 
 
 def typo(rng: random.Random, word: str) -> str:
