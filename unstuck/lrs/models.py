@@ -34,6 +34,10 @@ class Statement(models.Model):
     object_type = models.CharField(
         max_length=16
     )  # Activity, Agent, Group, SubStatement, StatementRef
+    # The target of a StatementRef object (NULL otherwise), typed like statement_id so that
+    # "statements targeting a matching statement" joins on it (xAPI filter rule for
+    # StatementRefs). Its index is partial: statements without one cost nothing to insert.
+    object_ref = models.UUIDField(null=True, blank=True)
     actor_key = models.TextField(blank=True)  # validation.agent_key(actor); '' for anonymous groups
     authority_key = models.TextField(blank=True)  # who vouched for it (statements/read/mine)
     # The workspace's Person when the actor is one (profile.actor_for_person); analytics join on it.
@@ -76,6 +80,11 @@ class Statement(models.Model):
             models.Index(fields=["workspace", "host_app", "page", "field"], name="lrs_st_ws_place"),
             models.Index(fields=["workspace", "task", "stored"], name="lrs_st_ws_task"),
             models.Index(fields=["workspace", "unit_id", "stored"], name="lrs_st_ws_unit"),
+            models.Index(
+                fields=["workspace", "object_ref"],
+                name="lrs_st_ws_ref",
+                condition=models.Q(object_ref__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

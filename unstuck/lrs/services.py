@@ -35,6 +35,7 @@ from .validation import (
     agent_key,
     check_statement,
     parse_timestamp,
+    utc_timestamp,
 )
 
 SYSTEM_HOMEPAGE = "https://unstuck.dev/system"
@@ -174,6 +175,20 @@ def _normalised(stmt: dict) -> dict:
     return out
 
 
+def _utc_timestamps(stmt: dict) -> None:
+    """xAPI 2.0: store (and so return) timestamps in UTC, RFC 3339 with a T and Z.
+    Replaces values, never mutates the caller's nested objects (a signature is checked
+    against the statement as sent)."""
+    if "timestamp" in stmt:
+        stmt["timestamp"] = utc_timestamp(parse_timestamp(stmt["timestamp"], "", version="2.0.0"))
+    obj = stmt["object"]
+    if obj.get("objectType") == "SubStatement" and "timestamp" in obj:
+        stmt["object"] = {
+            **obj,
+            "timestamp": utc_timestamp(parse_timestamp(obj["timestamp"], "", version="2.0.0")),
+        }
+
+
 def statements_equal(a: dict, b: dict, *, ignore_timestamp: bool = False) -> bool:
     na, nb = _normalised(a), _normalised(b)
     if ignore_timestamp:
@@ -264,6 +279,8 @@ def record_statements(
         seen.add(sid)
         stmt["id"] = sid
         stmt["authority"] = authority
+        if version.startswith("2"):
+            _utc_timestamps(stmt)
         stmt.setdefault("version", version_value)
         for i, att in enumerate(stmt.get("attachments", ())):
             apath = f"{prefix}.attachments.{i}" if prefix else f"attachments.{i}"
@@ -343,9 +360,9 @@ def record_statements(
             oid.lower()
             for oid in Statement.objects.filter(
                 workspace=workspace,
+                object_ref__isnull=False,
+                object_ref__in=list(new_ids),
                 is_voiding=True,
-                object_type="StatementRef",
-                object_id__in=list(new_ids),
             ).values_list("object_id", flat=True)
         }
         people = _people_for(workspace, new)
@@ -478,6 +495,7 @@ def _row(
         "verb_id": stmt["verb"]["id"],
         "object_id": object_id,
         "object_type": object_type,
+        "object_ref": object_id if object_type == "StatementRef" else None,
         "actor_key": agent_key(actor),
         "authority_key": auth_key,
         "person_id": person_id,
@@ -510,6 +528,7 @@ _STATEMENT_COLUMNS = (
     "verb_id",
     "object_id",
     "object_type",
+    "object_ref",
     "actor_key",
     "authority_key",
     "person_id",
@@ -529,7 +548,7 @@ _STATEMENT_COLUMNS = (
     "has_attachments",
     "data",
 )
-_UUID_COLUMNS = {"workspace_id", "statement_id", "person_id", "registration"}
+_UUID_COLUMNS = {"workspace_id", "statement_id", "object_ref", "person_id", "registration"}
 _TIME_COLUMNS = {"stored", "timestamp"}
 _MAX_INSERT_ROWS = 500
 

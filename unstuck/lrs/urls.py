@@ -6,6 +6,7 @@ from django.urls import re_path
 from . import views
 
 urlpatterns = [
+    re_path(r"^xapi/?$", views.endpoint, name="xapi-endpoint"),
     re_path(r"^xapi/about/?$", views.about, name="xapi-about"),
     re_path(r"^xapi/statements/?$", views.statements, name="xapi-statements"),
     re_path(r"^xapi/activities/state/?$", views.activity_state, name="xapi-state"),

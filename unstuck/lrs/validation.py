@@ -15,7 +15,7 @@ Every error raises `StatementError` with a dotted path to the offending property
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 UUID_RE = re.compile(
@@ -153,8 +153,26 @@ def check_extensions(value: Any, path: str) -> None:
             _fail(_join(path, key), "extension keys must be absolute IRIs")
 
 
-def parse_timestamp(value: Any, path: str) -> datetime:
-    if not isinstance(value, str) or not TIMESTAMP_RE.match(value):
+# xAPI 2.0 (IEEE 9274.1.1) takes timestamps as RFC 3339 date-times: seconds and an offset
+# are required, and RFC 3339 §5.6 lets a space (or a lowercase t) separate date and time.
+TIMESTAMP_V2_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$"
+)
+
+
+def parse_timestamp(value: Any, path: str, *, version: str = "1.0.3") -> datetime:
+    """A statement timestamp (or since/until) as an aware datetime.
+
+    1.0.3: ISO 8601 extended date and time with a time zone. 2.0: RFC 3339 (the space
+    separator allowed, seconds required). Both forbid the "unknown offset" -00:00."""
+    if version.startswith("2"):
+        if not isinstance(value, str) or not TIMESTAMP_V2_RE.match(value):
+            _fail(
+                path,
+                "must be an RFC 3339 date and time with seconds and a time zone "
+                "(2024-05-01T12:00:00Z)",
+            )
+    elif not isinstance(value, str) or not TIMESTAMP_RE.match(value):
         _fail(path, "must be an ISO 8601 date and time with a time zone (2024-05-01T12:00:00Z)")
     if value.endswith("-00:00") or value.endswith("-0000") or value.endswith("-00"):
         _fail(path, "must not use the offset -00:00 (use Z or +00:00)")
@@ -164,6 +182,14 @@ def parse_timestamp(value: Any, path: str) -> datetime:
     except ValueError:
         _fail(path, "is not a valid date and time")
     raise AssertionError  # unreachable
+
+
+def utc_timestamp(moment: datetime) -> str:
+    """A moment as the LRS returns it under 2.0: UTC with Z, milliseconds at least
+    (microseconds when the value has them)."""
+    moment = moment.astimezone(UTC)
+    spec = "milliseconds" if moment.microsecond % 1000 == 0 else "microseconds"
+    return moment.isoformat(timespec=spec).replace("+00:00", "Z")
 
 
 def check_duration(value: Any, path: str) -> None:
@@ -523,7 +549,7 @@ def check_statement(
         check_context(value["context"], _join(path, "context"), version=version, object_kind=kind)
     for key in ("timestamp", "stored"):
         if key in value:
-            parse_timestamp(value[key], _join(path, key))
+            parse_timestamp(value[key], _join(path, key), version=version)
     if "authority" in value:
         check_authority(value["authority"], _join(path, "authority"), version=version)
     if "version" in value and (

@@ -22,7 +22,7 @@ import orjson
 from django.core import signing
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
-from django.db.models import Max, Q, TextField
+from django.db.models import Exists, Max, OuterRef, Q, TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -367,7 +367,7 @@ def _time_param(x: XRequest, name: str):
     if value is None:
         return None
     try:
-        return parse_timestamp(value, name)
+        return parse_timestamp(value, name, version=x.version)
     except StatementError as exc:
         raise _error(str(exc), field=name) from None
 
@@ -383,6 +383,33 @@ def about(x: XRequest, request: HttpRequest) -> HttpResponse:
             "extensions": {
                 f"{profile.PROFILE_BASE}/lrs": {"product": "Unstuck", "profile": profile.PROFILE_ID}
             },
+        }
+    )
+
+
+XAPI_RESOURCES = {
+    "about": "about",
+    "statements": "statements",
+    "state": "activities/state",
+    "activities": "activities",
+    "activity_profile": "activities/profile",
+    "agents": "agents",
+    "agent_profile": "agents/profile",
+}
+
+
+@xapi_view(("GET",), auth=False)
+def endpoint(x: XRequest, request: HttpRequest) -> HttpResponse:
+    """`/xapi/` itself: what a person or tool pointed at the endpoint needs to go on (the
+    resources under it, the versions spoken, how to authenticate). No credentials."""
+    base = request.build_absolute_uri("/xapi/")
+    return _json(
+        {
+            "endpoint": base,
+            "version": list(SUPPORTED_VERSIONS),
+            "authentication": "HTTP Basic with a workspace API key and secret; "
+            "send X-Experience-API-Version (1.0.3 or 2.0.0).",
+            "resources": {name: base + path for name, path in XAPI_RESOURCES.items()},
         }
     )
 
@@ -548,8 +575,13 @@ def _get_statements(x: XRequest, request: HttpRequest) -> HttpResponse:
 def _filtered(x: XRequest, query: dict[str, str]) -> tuple[Any, str, dict[str, Any]]:
     """The filtered statements, and, for a related_* filter, the relation to walk in
     `stored` order (its prefix and conditions, applied with the paging cursor in one
-    filter() so that both use the same join)."""
-    qs = _statement_queryset(x).filter(voided=False)
+    filter() so that both use the same join).
+
+    Statements that target a matching statement through a StatementRef object match too,
+    recursively (xAPI "Filter Conditions for StatementRefs"); the targeted statement may
+    itself be voided, so a voiding statement is found through the statement it voids."""
+    base = _statement_queryset(x)
+    qs = base
     rel_prefix, rel_conditions = "", {}
     sub = XRequest(
         method="GET", params=query, headers={}, body=b"", content_type="", version=x.version
@@ -589,11 +621,49 @@ def _filtered(x: XRequest, query: dict[str, str]) -> tuple[Any, str, dict[str, A
     if registration:
         qs = qs.filter(registration=registration)
     since, until = _time_param(sub, "since"), _time_param(sub, "until")
+    if agent is not None or verb or activity or registration:
+        matched = qs.filter(**rel_conditions) if rel_conditions else qs
+        targeting = _targeting_pks(base, matched)
+        if targeting:
+            # Rarely taken: the union cannot walk one index, so its matches are sorted.
+            qs = base.filter(Q(pk__in=matched.values("pk")) | Q(pk__in=targeting))
+            rel_prefix, rel_conditions = "", {}
+    qs = qs.filter(voided=False)
     if since:
         qs = qs.filter(stored__gt=since)
     if until:
         qs = qs.filter(stored__lte=until)
     return qs, rel_prefix, rel_conditions
+
+
+MAX_REF_DEPTH = 32
+
+
+def _targeting_pks(base: Any, matched: Any) -> list[int]:
+    """Primary keys of the statements whose StatementRef object targets a matching
+    statement, directly or through a chain of StatementRefs (voided ones included here;
+    the caller drops them). Walks the partial index on object_ref: its size is the
+    workspace's number of StatementRefs, not of statements."""
+    rows = list(
+        base.filter(object_ref__isnull=False)
+        .filter(Exists(matched.filter(statement_id=OuterRef("object_ref"))))
+        .values_list("pk", "statement_id")
+    )
+    found: list[int] = []
+    seen: set = set()
+    for _ in range(MAX_REF_DEPTH):
+        rows = [r for r in rows if r[1] not in seen]
+        if not rows:
+            break
+        found.extend(pk for pk, _ in rows)
+        level = [sid for _, sid in rows]
+        seen.update(level)
+        rows = list(
+            base.filter(object_ref__isnull=False, object_ref__in=level).values_list(
+                "pk", "statement_id"
+            )
+        )
+    return found
 
 
 def _run_statement_query(

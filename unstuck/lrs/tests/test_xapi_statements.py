@@ -491,3 +491,19 @@ def test_the_agent_filter_matches_actor_or_object_and_related_agents_matches_any
         "statements"
     ]
     assert [s["id"] for s in related] == [as_instructor, as_object, as_actor]
+
+
+@pytest.mark.parametrize("path", ["/xapi/", "/xapi"])
+def test_the_endpoint_itself_names_its_resources_with_the_xapi_headers(client, path):
+    r = client.get(path, HTTP_X_EXPERIENCE_API_VERSION="2.0.0")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["endpoint"] == "http://testserver/xapi/"
+    assert body["version"] == ["1.0.3", "2.0.0"]
+    assert body["resources"]["statements"] == "http://testserver/xapi/statements"
+    assert body["resources"]["state"] == "http://testserver/xapi/activities/state"
+    assert r["X-Experience-API-Version"] == "2.0.0"
+    assert r["X-Experience-API-Consistent-Through"]
+    assert r["Access-Control-Allow-Origin"]
+    assert client.post(path).status_code == 405
+    assert client.get("/xapi/nothing-here").status_code == 404
