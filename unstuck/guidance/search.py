@@ -410,45 +410,51 @@ def _fts5_scored(workspace, state: WorkspaceIndex, expr: str, limit: int,
     return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
 
 
+# PostgreSQL reads each match's row from the heap (wide rows: one or two per page) to
+# test and rank it, so it scores fewer matches than SQLite, which ranks from the index.
+MAX_SCORED_PG = 300
+
+
 def _pg_scored(workspace, tsquery: str, limit: int, *, title_tsquery: str = "",
                skip_broad: bool = False) -> list[tuple[str, float]] | None:
     """(unit id, raw ts_rank_cd) of the best matches of one PostgreSQL tsquery; None when
-    `skip_broad` and it matches more than MAX_SCORED units."""
-    # The workspace token in the tsquery scopes the rows through the GIN index. It also
-    # sits before the title in every document, so ts_rank_cd's cover density favours
-    # matches near the start (title, summary).
-    token = _ws_token(workspace.pk)
-    probe_sql = (
-        "SELECT id FROM guidance_searchdoc WHERE tsv @@ to_tsquery('simple', %s) ORDER BY id DESC LIMIT %s"
+    `skip_broad` and it matches more than MAX_SCORED_PG units.
+
+    The inner LIMIT stops the bitmap heap scan after MAX_SCORED_PG + 1 rows, so no query
+    reads more rows than that whatever the corpus. With more matches than that (a query
+    of common words) the candidates are the first ones in table order plus as many with
+    the words in their title.
+    """
+    # Only the GIN index reads few rows, so it must drive every query: the planner
+    # underestimates what evaluating `tsv @@ query` costs per row and would otherwise scan
+    # the table or the workspace index and test every row. Hence no sequential or plain
+    # index scans, and the workspace condition written (a cast) so that no other index
+    # applies; it filters the GIN matches.
+    # The rank reads the query with the workspace token, which sits before the title in
+    # every document, so cover density favours matches near the start (title, summary).
+    sql = (
+        "SELECT unit_id, ts_rank_cd(tsv, to_tsquery('simple', %s)) AS r, count(*) OVER () AS matches "
+        "FROM (SELECT unit_id, tsv FROM guidance_searchdoc WHERE tsv @@ to_tsquery('simple', %s) "
+        "AND workspace_id::text = %s LIMIT %s) m ORDER BY r DESC LIMIT %s"
     )
-    score_sql = (
-        "SELECT unit_id, workspace_id, ts_rank_cd(tsv, q) AS r FROM guidance_searchdoc, to_tsquery('simple', %s) q "
-        "WHERE tsv @@ q AND id >= %s ORDER BY r DESC LIMIT %s"
-    )
+    token, ws = _ws_token(workspace.pk), str(workspace.pk)
     best: dict[str, float] = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        # Only the GIN index reads few rows: the planner underestimates what evaluating
-        # tsv @@ query costs per row and otherwise may scan the table or the primary key.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
-        cursor.execute(probe_sql, [f"{token} & ({tsquery})", MAX_SCORED + 1])
-        probe = [r[0] for r in cursor.fetchall()]
-        if not probe:
-            return []
-        if skip_broad and len(probe) > MAX_SCORED:
-            return None
-        windows = [(tsquery, probe[min(len(probe), MAX_SCORED) - 1])]
-        if len(probe) > MAX_SCORED and title_tsquery:
-            cursor.execute(probe_sql, [f"{token} & ({title_tsquery})", MAX_SCORED])
-            title_probe = [r[0] for r in cursor.fetchall()]
-            if title_probe:
-                windows.append((title_tsquery, title_probe[-1]))
-        for q, lowest in windows:
-            cursor.execute(score_sql, [f"{token} & ({q})", lowest, limit])
-            for unit_id, workspace_id, r in cursor.fetchall():
-                if workspace_id == workspace.pk:  # the token already scopes; belt and braces
-                    uid = str(unit_id)
-                    best[uid] = max(best.get(uid, 0.0), float(r))
+        queries = [tsquery]
+        while queries:
+            q = queries.pop(0)
+            cursor.execute(sql, [f"{token} & ({q})", q, ws, MAX_SCORED_PG + 1, limit])
+            rows = cursor.fetchall()
+            is_broad = bool(rows) and rows[0][2] > MAX_SCORED_PG
+            if is_broad and skip_broad:
+                return None
+            if is_broad and q == tsquery and title_tsquery:
+                queries.append(title_tsquery)
+            for unit_id, r, _ in rows:
+                uid = str(unit_id)
+                best[uid] = max(best.get(uid, 0.0), float(r))
     return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
 
 
