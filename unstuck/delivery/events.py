@@ -240,6 +240,51 @@ def statement_for(
     return stmt
 
 
+def _graded(event: dict[str, Any], *, workspace: Any, units: dict[str, Any]) -> dict[str, Any]:
+    """A quiz answer event with `correct` decided here from the unit, never by the browser."""
+    from .services import grade_quiz_answer, published_unit
+
+    event = {k: v for k, v in event.items() if k != "correct"}
+    unit_id = _text(event.get("unit_id"), 64)
+    if unit_id not in units:
+        try:
+            units[unit_id] = published_unit(workspace=workspace, unit_id=unit_id)
+        except ApiError:
+            units[unit_id] = None
+    found = units[unit_id]
+    question = event.get("question") if isinstance(event.get("question"), int) else 0
+    if found is not None:
+        with contextlib.suppress(ApiError):
+            chosen = _text(event.get("choice"), 200).split(",")
+            grade = grade_quiz_answer(found, question, chosen)
+            event["correct"] = grade["correct"]
+    return event
+
+
+def answer_quiz(*, identity: Any, unit_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Grade one quiz answer and record it as an `answered` statement (idempotently by the
+    body's `id`). Returns the grade with the events response (recorded, nudges, pulse)."""
+    from .services import grade_quiz_answer, published_unit
+
+    unit = published_unit(workspace=identity.workspace, unit_id=unit_id)
+    grade = grade_quiz_answer(unit, body.get("question"), body.get("choice_ids"))
+    event = {
+        k: body[k]
+        for k in ("id", "ts", "page", "field", "session", "placement_id", "trigger", "channel")
+        if body.get(k) is not None
+    }
+    event.update(
+        type="quiz_answered",
+        unit_id=str(unit.id),
+        title=unit.title,
+        question=grade["question"],
+        choice=",".join(c["id"] for c in grade["choices"]),
+        correct=grade["correct"],
+    )
+    recorded = record_widget_events(identity=identity, events=[event], graded=True)
+    return {**grade, **recorded}
+
+
 def _already_stored(workspace: Any, ids: list[str]) -> set[str]:
     from unstuck.lrs.models import Statement
 
@@ -275,7 +320,7 @@ def _record_new(workspace: Any, pairs: list[tuple[dict, dict]]) -> list[tuple[di
     return []
 
 
-def record_widget_events(*, identity: Any, events: Any) -> dict[str, Any]:
+def record_widget_events(*, identity: Any, events: Any, graded: bool = False) -> dict[str, Any]:
     """Record a batch of widget events for the identified person.
 
     Returns {"recorded": n, "nudges": [...], "pulse": {...} | None}: nudges to show now
@@ -294,6 +339,7 @@ def record_widget_events(*, identity: Any, events: Any) -> dict[str, Any]:
     shows: list[tuple[dict, str]] = []
     handled: list[dict] = []
     seen: set[str] = set()
+    units: dict[str, Any] = {}
     for event in events:
         eid = event_id(event, person=person, host_app=host_app)
         if eid in seen:  # the same event twice in one batch (a resend merged with the queue)
@@ -315,6 +361,8 @@ def record_widget_events(*, identity: Any, events: Any) -> dict[str, Any]:
                 )
             forget_pending_nudges(person)
             continue
+        if event["type"] == "quiz_answered" and not graded:
+            event = _graded(event, workspace=workspace, units=units)
         stmt = statement_for(event, person=person, host_app=host_app, now=now, statement_id=eid)
         if stmt is not None:
             pairs.append((event, stmt))

@@ -8,6 +8,7 @@ placements_for_page (the compiled, cached matcher), record_widget_events.
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections import OrderedDict
@@ -373,29 +374,88 @@ def placements_for_page(
     Each is the widget's view of the placement, plus `auto`: False when its frequency cap
     is reached (it is still listed in the panel; help a person asks for is never blocked).
     """
-    from unstuck.insights import queries as insights_queries
-
     now = now or timezone.now()
     path = matching.path_of(url)
-    compiled = compiled_for(workspace, host_app)
-    candidates = compiled.by_segment.get(matching.first_segment_of(path), []) + compiled.generic
-    found = [
-        c
-        for c in candidates
-        if c.regex.match(path)
-        and (c.starts_at is None or c.starts_at <= now)
-        and (c.ends_at is None or now < c.ends_at)
-        and matching.audience_matches(c.audience, person)
-    ]
+    found = _matched(workspace, host_app, person, path, now)
     if not found:
         return []
-    hidden = insights_queries.hidden_placement_ids(workspace=workspace, person=person)
+    hidden = _hidden_ids(workspace, person, now)
     if hidden:
-        hidden_ids = {str(h) for h in hidden}
-        found = [c for c in found if c.id not in hidden_ids]
+        found = [c for c in found if c.id not in hidden]
     capped = _capped_ids(person, [c for c in found if c.is_capped], now)
-    found.sort(key=lambda c: c.order)
     return [{**c.public, "auto": c.id not in capped} for c in found]
+
+
+# The page context is asked on every page view; most of its answer depends only on the
+# content version, the host app, the page and what the audience rules read of the person.
+# Both memos below are per process and keyed on workspace.content_version (read from the
+# database on every request with the host app), so a change is seen at once.
+_MATCHED: OrderedDict[tuple, tuple[datetime, list[CompiledPlacement]]] = OrderedDict()
+_HIDDEN: OrderedDict[tuple, set[str]] = OrderedDict()
+_MEMO_SIZE = 20_000
+MATCH_MEMO_S = 3600
+
+
+def audience_key(person: Person) -> tuple:
+    """What audience rules read of a person (matching.audience_matches)."""
+    attrs = person.attributes or {}
+    return (
+        person.job_role or "",
+        person.team or "",
+        (person.locale or "").lower(),
+        json.dumps(attrs, sort_keys=True, default=str) if attrs else "",
+    )
+
+
+def _matched(
+    workspace: Workspace, host_app: HostApp, person: Person, path: str, now: datetime
+) -> list[CompiledPlacement]:
+    """Placements for the page and the person's audience, best first (before pilots and caps)."""
+    key = (workspace.pk, workspace.content_version, host_app.pk, audience_key(person), path)
+    hit = _MATCHED.get(key)
+    if hit is not None and now < hit[0]:
+        return hit[1]
+    compiled = compiled_for(workspace, host_app)
+    candidates = compiled.by_segment.get(matching.first_segment_of(path), []) + compiled.generic
+    on_page = [
+        c
+        for c in candidates
+        if c.regex.match(path) and matching.audience_matches(c.audience, person)
+    ]
+    found = [
+        c
+        for c in on_page
+        if (c.starts_at is None or c.starts_at <= now) and (c.ends_at is None or now < c.ends_at)
+    ]
+    found.sort(key=lambda c: c.order)
+    # Valid until the next start or end of an active window among the page's placements.
+    until = now + timedelta(seconds=MATCH_MEMO_S)
+    for c in on_page:
+        for edge in (c.starts_at, c.ends_at):
+            if edge is not None and now < edge < until:
+                until = edge
+    with _CACHE_LOCK:
+        _MATCHED[key] = (until, found)
+        while len(_MATCHED) > _MEMO_SIZE:
+            _MATCHED.popitem(last=False)
+    return found
+
+
+def _hidden_ids(workspace: Workspace, person: Person, now: datetime) -> set[str]:
+    """Insights' pilot-hidden placements for the person, memoised on what they depend on
+    (its rules are per workspace, content version and day; pilot writes bump the version)."""
+    from unstuck.insights import queries as insights_queries
+
+    key = (workspace.pk, workspace.content_version, now.date(), person.pk, person.team or "")
+    found = _HIDDEN.get(key)
+    if found is None:
+        hidden = insights_queries.hidden_placement_ids(workspace=workspace, person=person)
+        found = {str(h) for h in hidden or ()}
+        with _CACHE_LOCK:
+            _HIDDEN[key] = found
+            while len(_HIDDEN) > _MEMO_SIZE:
+                _HIDDEN.popitem(last=False)
+    return found
 
 
 def _capped_ids(person: Person, items: list[CompiledPlacement], now: datetime) -> set[str]:
@@ -512,10 +572,86 @@ def unit_for_player(unit: Unit) -> dict[str, Any]:
         "title": unit.title,
         "summary": unit.summary,
         "body_html": unit.body_html,
-        "payload": unit.payload or {},
+        "payload": _payload_for_player(unit),
         "duration_s": unit.duration_s,
         "locale": unit.locale,
         "skills": [s.name for s in unit.skills.all()],
+    }
+
+
+# Quiz answers are graded on the server: what gives an answer away stays here until the
+# person has answered (then grade_quiz_answer tells them).
+QUIZ_SECRETS = ("correct", "feedback")
+QUESTION_SECRETS = ("explanation", "explanation_html")
+
+
+def _payload_for_player(unit: Unit) -> dict[str, Any]:
+    payload = unit.payload or {}
+    if unit.kind != "quiz":
+        return payload
+    questions = []
+    for question in payload.get("questions") or []:
+        if not isinstance(question, dict):
+            continue
+        choices = question.get("choices") or []
+        q = {k: v for k, v in question.items() if k not in QUESTION_SECRETS}
+        q["choices"] = [
+            {k: v for k, v in c.items() if k not in QUIZ_SECRETS}
+            for c in choices
+            if isinstance(c, dict)
+        ]
+        if q.get("multiple") is None:
+            q["multiple"] = sum(1 for c in choices if isinstance(c, dict) and c.get("correct")) > 1
+        questions.append(q)
+    return {**payload, "questions": questions}
+
+
+def _choice_key(choice: dict[str, Any], index: int) -> str:
+    return str(choice.get("id") or index)
+
+
+def grade_quiz_answer(unit: Unit, question: Any, choice_ids: Any) -> dict[str, Any]:
+    """Grade the chosen choices (ids, or indexes for choices without one) of one question.
+
+    Returns {"question", "correct", "feedback", "explanation_html", "correct_choice_ids",
+    "choices": [{"id", "correct", "feedback"}] (the chosen ones)}. Raises ApiError 400.
+    """
+    questions = [q for q in (unit.payload or {}).get("questions") or [] if isinstance(q, dict)]
+    if unit.kind != "quiz" or not questions:
+        raise ApiError("This unit is not a quiz.", code="not_a_quiz")
+    if isinstance(question, bool) or not isinstance(question, int):
+        raise ApiError("question: the question's number (from 0).", field="question")
+    if not 0 <= question < len(questions):
+        raise ApiError(f"question: the quiz has {len(questions)} questions.", field="question")
+    if isinstance(choice_ids, str):
+        choice_ids = [choice_ids]
+    if not isinstance(choice_ids, list) or not choice_ids:
+        raise ApiError("choice_ids: choose at least one answer.", field="choice_ids")
+    q = questions[question]
+    choices = [c for c in q.get("choices") or [] if isinstance(c, dict)]
+    keys = [_choice_key(c, i) for i, c in enumerate(choices)]
+    chosen = {str(c) for c in choice_ids}
+    unknown = sorted(chosen - set(keys))
+    if unknown:
+        raise ApiError(
+            f"choice_ids: no choice {unknown[0]!r} in this question.", field="choice_ids"
+        )
+    multiple = q.get("multiple")
+    correct = [k for k, c in zip(keys, choices, strict=True) if c.get("correct")]
+    if len(chosen) > 1 and not (multiple or len(correct) > 1):
+        raise ApiError("choice_ids: this question takes one answer.", field="choice_ids")
+    picked: list[dict[str, Any]] = [
+        {"id": k, "correct": bool(c.get("correct")), "feedback": c.get("feedback") or ""}
+        for k, c in zip(keys, choices, strict=True)
+        if k in chosen
+    ]
+    return {
+        "question": question,
+        "correct": chosen == set(correct),
+        "feedback": " ".join(p["feedback"] for p in picked if p["feedback"]),
+        "explanation_html": q.get("explanation_html") or "",
+        "correct_choice_ids": correct,
+        "choices": picked,
     }
 
 

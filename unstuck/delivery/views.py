@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from types import SimpleNamespace
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +16,7 @@ from unstuck.errors import ApiError, error_response
 
 from . import helpcenter, services
 from .assets import asset
-from .events import record_widget_events
+from .events import answer_quiz, record_widget_events
 from .identity import IdentityError
 from .strings import language_for, strings_for
 
@@ -135,6 +136,7 @@ def help_today_answer(request: HttpRequest, slug: str, card_id: str) -> HttpResp
         return redirect(f"/accounts/login/?next=/help/{workspace.slug}/")
     t = strings_for(language_for(person.locale, workspace.default_locale))
     choices = [c for c in request.POST.getlist("choice_id") if c]
+    review: dict[str, Any]
     try:
         result = adaptive_services.answer_review(
             workspace=workspace, person=person, card_id=card_id, choice_id=",".join(choices)
@@ -199,16 +201,23 @@ def help_api(request: HttpRequest, slug: str, what: str, unit_id: str = "") -> H
         )
     try:
         body = json.loads(request.body or b"{}")
+        if not isinstance(body, dict):
+            raise ValueError("not an object")
+        who = SimpleNamespace(
+            workspace=workspace,
+            person=person,
+            host_app=SimpleNamespace(
+                slug="help-center", workspace=workspace, pk=f"help-center/{workspace.pk}"
+            ),
+        )
         if what == "events":
             for event in body.get("events") or []:
                 if isinstance(event, dict):
                     event["channel"] = "help-center"
-            who = SimpleNamespace(
-                workspace=workspace,
-                person=person,
-                host_app=SimpleNamespace(slug="help-center", workspace=workspace),
-            )
             return JsonResponse(record_widget_events(identity=who, events=body.get("events")))
+        if what == "answers":
+            body["channel"] = "help-center"
+            return JsonResponse(answer_quiz(identity=who, unit_id=unit_id, body=body))
         unit = services.published_unit(workspace=workspace, unit_id=unit_id)
         ticked = services.save_checklist_ticks(
             workspace=workspace, person=person, unit=unit, ticked=body.get("ticked")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+import orjson
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -21,7 +22,7 @@ from unstuck.errors import ApiError, error_response
 
 from . import identity as ident
 from . import services
-from .events import record_widget_events
+from .events import answer_quiz, record_widget_events
 from .strings import language_for, strings_for
 
 ALLOWED_HEADERS = "Authorization, Content-Type, X-Unstuck-App, X-Unstuck-Anon, If-None-Match"
@@ -98,8 +99,19 @@ def widget_endpoint(*methods: str) -> Callable:
     return decorate
 
 
+_ORIGINS: dict[tuple, str] = {}
+
+
 def _help_center_url(request: HttpRequest, who: ident.WidgetIdentity) -> str:
-    return request.build_absolute_uri(f"/help/{who.workspace.slug}/")
+    # This server's own origin, worked out (host validated) once per Host header.
+    meta = request.META
+    key = (request.scheme, meta.get("HTTP_HOST"), meta.get("HTTP_X_FORWARDED_HOST"))
+    origin = _ORIGINS.get(key)
+    if origin is None:
+        origin = request.build_absolute_uri("/").rstrip("/")
+        if len(_ORIGINS) < 1000:
+            _ORIGINS[key] = origin
+    return f"{origin}/help/{who.workspace.slug}/"
 
 
 @widget_endpoint("GET")
@@ -136,10 +148,10 @@ def context(request: HttpRequest, who: ident.WidgetIdentity, body: dict[str, Any
         },
         "help_center_url": _help_center_url(request, who),
     }
-    payload = json.dumps(data, separators=(",", ":"), default=str)
+    payload = orjson.dumps(data, default=str)
     # The body is a function of content_version, person, url, pilots, caps and nudges:
     # hashing it makes the ETag exact for all of them.
-    etag = '"' + hashlib.blake2b(payload.encode(), digest_size=12).hexdigest() + '"'
+    etag = '"' + hashlib.blake2b(payload, digest_size=12).hexdigest() + '"'
     if etag in [t.strip() for t in request.META.get("HTTP_IF_NONE_MATCH", "").split(",")]:
         response = HttpResponse(status=304)
     else:
@@ -160,6 +172,14 @@ def unit(
             workspace=who.workspace, person=who.person, unit=found
         )
     return _json(data)
+
+
+@widget_endpoint("POST")
+def quiz_answer(
+    request: HttpRequest, who: ident.WidgetIdentity, body: dict[str, Any], unit_id: str
+) -> HttpResponse:
+    """Grade a quiz answer on the server and record it; the browser never sees the key."""
+    return _json(answer_quiz(identity=who, unit_id=unit_id, body=body))
 
 
 @widget_endpoint("GET")

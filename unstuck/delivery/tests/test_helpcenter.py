@@ -164,3 +164,38 @@ def test_todays_reviews_are_answered_only_by_their_own_person(alice, bob, carol,
     page = client.get("/help/ws-a/").content.decode()
     assert "Correct!" in page and "Next review:" in page
     assert client.get("/help/ws-a/").content.decode().count("Correct!") == 0  # shown once
+
+
+def test_a_quiz_in_the_help_center_is_graded_on_the_server(bob, ws_a, units):
+    quiz = f.unit(
+        ws_a,
+        "quiz",
+        kind="quiz",
+        payload={
+            "questions": [
+                {"prompt": "2+2?", "choices": [{"text": "4", "correct": True}, {"text": "5"}]}
+            ]
+        },
+    )
+    client = Client()
+    client.force_login(bob)
+    page = client.get(f"/help/ws-a/units/{quiz.id}/").content.decode()
+    assert '"correct": true' not in page and "Propose" not in page
+    res = client.post(
+        f"/help/ws-a/api/answers/{quiz.id}",
+        json.dumps({"question": 0, "choice_ids": ["0"]}),
+        content_type="application/json",
+    )
+    assert res.status_code == 200 and res.json()["correct"] is True
+    stmt = Statement.objects.get(workspace=ws_a, verb_id=profile.VERB_ANSWERED)
+    assert (
+        stmt.success is True
+        and stmt.data["context"]["extensions"][profile.EXT_CHANNEL] == "help-center"
+    )
+    anonymous = Client()
+    assert (
+        anonymous.post(
+            f"/help/ws-a/api/answers/{quiz.id}", "{}", content_type="application/json"
+        ).status_code
+        == 401
+    )

@@ -164,3 +164,37 @@ def test_cors_preflight_and_responses_name_the_allowed_origin(client, app):
     assert "X-Unstuck-App" in res["Access-Control-Allow-Headers"]
     res = context(client, f.widget_headers(app, f.token(app)))
     assert res["Access-Control-Allow-Origin"] == f.ORIGIN
+
+
+def test_a_remembered_token_is_refused_once_it_expires(client, app, monkeypatch):
+    from unstuck.delivery import identity
+
+    tok = f.token(app, expires_in_s=600)
+    headers = f.widget_headers(app, tok)
+    assert client.get("/widget/v1/context", **headers).status_code == 200
+    later = time.time() + 600 + identity.LEEWAY_S + 5
+    monkeypatch.setattr(identity.time, "time", lambda: later)
+    monkeypatch.setattr(jwt.api_jwt, "datetime", _frozen_datetime(later))
+    res = client.get("/widget/v1/context", **headers)
+    assert res.status_code == 401 and res.json()["error"]["code"] == "token_expired"
+
+
+def test_a_remembered_token_is_refused_after_the_secret_is_rotated(client, app):
+    from unstuck.accounts.models import HostApp
+
+    headers = f.widget_headers(app, f.token(app))
+    assert client.get("/widget/v1/context", **headers).status_code == 200
+    HostApp.objects.filter(pk=app.pk).update(signing_secret="rotated-" + "x" * 40)
+    res = client.get("/widget/v1/context", **headers)
+    assert res.status_code == 401 and res.json()["error"]["code"] == "bad_signature"
+
+
+def _frozen_datetime(at: float):
+    import datetime as dt
+
+    class Frozen(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime.fromtimestamp(at, tz)
+
+    return Frozen

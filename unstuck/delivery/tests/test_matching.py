@@ -1,8 +1,12 @@
+from datetime import timedelta
+
 import pytest
 
 from unstuck.accounts.models import Person
 from unstuck.delivery import matching
 from unstuck.errors import ApiError
+
+from . import factories as f
 
 
 @pytest.mark.parametrize(
@@ -117,3 +121,32 @@ def test_it_rejects_unknown_audience_keys():
     with pytest.raises(ApiError) as err:
         matching.check_audience({"departments": ["x"]})
     assert err.value.field == "audience.departments"
+
+
+def test_a_remembered_page_match_follows_a_placements_start_and_end_without_a_change(ws_a):
+    from django.utils import timezone
+
+    from unstuck.delivery import services
+    from unstuck.delivery.identity import person_for_claims
+
+    app = f.host_app(ws_a)
+    now = timezone.now()
+    window = f.placement(
+        ws_a,
+        app,
+        f.unit(ws_a, "launch"),
+        starts_at=now + timedelta(hours=1),
+        ends_at=now + timedelta(hours=2),
+    )
+    person = person_for_claims(app, {"sub": "rep-1", "team": "Sales"})
+    ws_a.refresh_from_db()
+
+    def ids(at):
+        found = services.placements_for_page(
+            workspace=ws_a, host_app=app, person=person, url="/opportunities/1/edit", now=at
+        )
+        return [p["id"] for p in found]
+
+    assert ids(now) == []
+    assert ids(now + timedelta(minutes=61)) == [str(window.id)]
+    assert ids(now + timedelta(minutes=121)) == []

@@ -174,8 +174,8 @@ def test_events_become_statements_with_page_and_field_in_context(client, ws_a, a
             "type": "quiz_answered",
             "unit_id": str(u.id),
             "question": 0,
-            "choice": "a",
-            "correct": True,
+            "choice": "0",
+            "correct": False,  # the browser's claim is not trusted: the server grades
             "page": "/opportunities/42/edit",
             "field": "stage",
             "placement_id": str(p.id),
@@ -406,3 +406,99 @@ def test_the_same_event_id_in_another_workspace_does_not_collide(client, ws_a, w
     b_headers = f.widget_headers(other, f.token(other, sub="rep-b"))
     assert post_events(client, b_headers, [event]).json()["recorded"] == 1
     assert Statement.objects.filter(workspace=ws_b).count() == 1
+
+
+QUIZ = {
+    "questions": [
+        {
+            "id": "q1",
+            "prompt": "Which stage after Qualify?",
+            "explanation_html": "<p>Propose follows Qualify.</p>",
+            "choices": [
+                {"id": "a", "text": "Propose", "correct": True, "feedback": "Yes, Propose."},
+                {"id": "b", "text": "Closed", "feedback": "Not yet closed."},
+            ],
+        },
+        {
+            "prompt": "Pick the open stages",
+            "multiple": True,
+            "choices": [
+                {"text": "Qualify", "correct": True},
+                {"text": "Propose", "correct": True},
+                {"text": "Won"},
+            ],
+        },
+    ]
+}
+
+
+def answer(client, headers, unit, **body):
+    return client.post(
+        f"/widget/v1/units/{unit.id}/answers", body, content_type="application/json", **headers
+    )
+
+
+def test_a_quiz_reaches_the_browser_without_its_answers(client, ws_a, app, headers):
+    quiz = f.unit(ws_a, "stage-quiz", kind="quiz", payload=QUIZ)
+    body = client.get(f"/widget/v1/units/{quiz.id}", **headers).json()
+    text = json.dumps(body)
+    assert "correct" not in text and "feedback" not in text and "Propose follows" not in text
+    assert [q["multiple"] for q in body["payload"]["questions"]] == [False, True]
+    assert [c["text"] for c in body["payload"]["questions"][0]["choices"]] == ["Propose", "Closed"]
+
+
+def test_a_quiz_answer_is_graded_on_the_server_and_recorded_once(client, ws_a, app, headers):
+    quiz = f.unit(ws_a, "stage-quiz", kind="quiz", payload=QUIZ)
+    eid = "3f2e1d0c-9b8a-4765-8432-10fedcba9876"
+    res = answer(
+        client, headers, quiz, id=eid, question=0, choice_ids=["b"], page="/deals/1", field="stage"
+    )
+    assert res.status_code == 200, res.content
+    grade = res.json()
+    assert (grade["correct"], grade["feedback"], grade["correct_choice_ids"]) == (
+        False,
+        "Not yet closed.",
+        ["a"],
+    )
+    assert grade["explanation_html"] == "<p>Propose follows Qualify.</p>"
+    again = answer(
+        client, headers, quiz, id=eid, question=0, choice_ids=["b"], page="/deals/1", field="stage"
+    )
+    assert again.status_code == 200 and again.json()["recorded"] == 0
+    stmt = Statement.objects.get(workspace=ws_a, verb_id=profile.VERB_ANSWERED)
+    assert str(stmt.statement_id) == eid and stmt.success is False
+    assert stmt.data["result"]["response"] == "b" and stmt.field == "stage"
+    right = answer(client, headers, quiz, question=1, choice_ids=["1", "0"])
+    assert right.json()["correct"] is True
+    assert answer(client, headers, quiz, question=1, choice_ids=["0"]).json()["correct"] is False
+
+
+def test_a_quiz_answer_names_what_is_wrong_with_it(client, ws_a, app, headers):
+    quiz = f.unit(ws_a, "stage-quiz", kind="quiz", payload=QUIZ)
+    cases = [
+        ({"question": 5, "choice_ids": ["a"]}, "question"),
+        ({"question": 0, "choice_ids": ["z"]}, "choice_ids"),
+        ({"question": 0, "choice_ids": []}, "choice_ids"),
+        ({"question": 0, "choice_ids": ["a", "b"]}, "choice_ids"),
+    ]
+    for body, field in cases:
+        res = answer(client, headers, quiz, **body)
+        assert res.status_code == 400 and res.json()["error"]["field"] == field, body
+    guide = f.unit(ws_a, "guide")
+    assert answer(client, headers, guide, question=0, choice_ids=["a"]).status_code == 400
+
+
+def test_another_workspaces_widget_cannot_answer_or_read_a_quiz(client, ws_a, ws_b, app):
+    quiz = f.unit(ws_a, "stage-quiz", kind="quiz", payload=QUIZ)
+    other = f.host_app(ws_b, slug="crm-b")
+    b_headers = f.widget_headers(other, f.token(other, sub="rep-b"))
+    assert answer(client, b_headers, quiz, question=0, choice_ids=["a"]).status_code == 404
+    assert client.get(f"/widget/v1/units/{quiz.id}", **b_headers).status_code == 404
+    assert not Statement.objects.exists()
+
+
+def test_a_quiz_answer_sent_as_an_event_is_graded_by_the_server(client, ws_a, app, headers):
+    quiz = f.unit(ws_a, "stage-quiz", kind="quiz", payload=QUIZ)
+    event = {"type": "quiz_answered", "unit_id": str(quiz.id), "question": 0}
+    post_events(client, headers, [{**event, "choice": "b", "correct": True}])
+    assert Statement.objects.get(workspace=ws_a).success is False

@@ -47,7 +47,10 @@
   window.Unstuck._definePlayers = function (players) {
     send({ type: "unit_viewed", trigger: "help-center" });
     players.render(box, unit, { t: t, h: h, send: send,
-      saveTicks: function (ticks) { return call("PUT", "checklists/" + unit.id, { ticked: ticks }); } });
+      saveTicks: function (ticks) { return call("PUT", "checklists/" + unit.id, { ticked: ticks }); },
+      answer: function (question, ids) {
+        return call("POST", "answers/" + unit.id, { id: uuid(), question: question, choice_ids: ids, page: location.pathname, ts: Date.now() });
+      } });
     var out = h("div", { class: "row", role: "group", "aria-label": t("helpful") }, [h("span", { text: t("helpful") })]);
     [["yes", true], ["no", false]].forEach(function (p) {
       out.appendChild(h("button", { class: "k s", type: "button", text: t(p[0]), onclick: function () {

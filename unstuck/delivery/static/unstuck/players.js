@@ -145,21 +145,39 @@
       c.send({ type: "unit_completed" });
     },
 
+    /* Graded on the server (c.answer posts the chosen ids): the page never holds the key. */
     quiz: function (box, unit, c) {
-      var h = c.h, qs = unit.payload.questions || [], right = 0, answered = 0;
+      var h = c.h, qs = unit.payload.questions || [], answered = 0;
       qs.forEach(function (q, qi) {
         var fb = h("p", { class: "m", "aria-live": "polite" }), row = h("div", { role: "group", "aria-label": q.prompt, class: "pl" });
-        (q.choices || []).forEach(function (ch, ci) {
-          row.appendChild(h("button", { class: "u", type: "button", "data-choice": String(ci), onclick: function () {
-            [].forEach.call(row.querySelectorAll("button"), function (b) { b.disabled = true; });
-            if (ch.correct) right++;
+        var keys = (q.choices || []).map(function (ch, ci) { return ch.id || String(ci); });
+        function lock(on) { [].forEach.call(row.querySelectorAll("button,input"), function (b) { b.disabled = on; }); }
+        function submit(ids) {
+          if (!ids.length) return;
+          lock(true); fb.textContent = c.t("loading");
+          c.answer(qi, ids).then(function (r) {
             answered++;
-            fb.textContent = (ch.correct ? c.t("correct") : c.t("incorrect")) + " " + (ch.feedback || "");
-            if (q.explanation_html) fb.appendChild(html(h, q.explanation_html));
-            c.send({ type: "quiz_answered", question: qi, choice: ch.id || String(ci), correct: !!ch.correct }, true);
+            fb.textContent = (r.correct ? c.t("correct") : c.t("incorrect")) + " " + (r.feedback || "");
+            if (r.explanation_html) fb.appendChild(html(h, r.explanation_html));
+            (r.correct_choice_ids || []).forEach(function (id) {
+              var el = row.querySelector('[data-choice="' + keys.indexOf(id) + '"]');
+              if (el) el.setAttribute("data-correct", "");
+            });
             if (answered === qs.length) c.send({ type: "unit_completed" }, true);
-          } }, h("span", { text: ch.text })));
+          }, function () { fb.textContent = c.t("error"); lock(false); });
+        }
+        (q.choices || []).forEach(function (ch, ci) {
+          if (q.multiple) {
+            row.appendChild(h("label", { class: "u", "data-choice": String(ci) }, [h("input", { type: "checkbox", value: keys[ci] }), " ", h("span", { text: ch.text })]));
+          } else {
+            row.appendChild(h("button", { class: "u", type: "button", "data-choice": String(ci), onclick: function () { submit([keys[ci]]); } }, h("span", { text: ch.text })));
+          }
         });
+        if (q.multiple) {
+          row.appendChild(h("button", { class: "k", type: "button", text: c.t("check"), onclick: function () {
+            submit([].filter.call(row.querySelectorAll("input:checked"), function () { return true; }).map(function (i) { return i.value; }));
+          } }));
+        }
         box.appendChild(h("fieldset", { style: "border:0;padding:0" }, [h("legend", { text: (qi + 1) + ". " + q.prompt }), row, fb]));
       });
     },

@@ -485,14 +485,22 @@
     var items = (d && d.items) || [];
     if (!items.length) { box.appendChild(h("p", { class: "m", text: t("today_empty") })); return; }
     items.forEach(function (c) {
-      var fb = h("p", { class: "m", "aria-live": "polite" });
-      box.appendChild(h("div", null, [h("p", { text: c.question }), h("div", { class: "row" }, (c.choices || []).map(function (ch) {
-        return h("button", { class: "k s", type: "button", text: ch.text, onclick: function () {
-          api("today/" + encodeURIComponent(c.card_id), { method: "POST", body: { choice_id: ch.id } }).then(safe(function (r) {
-            fb.textContent = (r.correct ? t("correct") : t("incorrect")) + " " + (r.feedback || "");
-          }), function () { fb.textContent = t("error"); });
-        } });
-      })), fb]));
+      var fb = h("p", { class: "m", "aria-live": "polite" }), row = h("div", { class: "row" });
+      function answer(ids) {
+        if (!ids.length) return;
+        api("today/" + encodeURIComponent(c.card_id), { method: "POST", body: { choice_id: ids.join(",") } }).then(safe(function (r) {
+          fb.textContent = (r.correct ? t("correct") : t("incorrect")) + " " + (r.feedback || "");
+        }), function () { fb.textContent = t("error"); });
+      }
+      (c.choices || []).forEach(function (ch) {
+        row.appendChild(c.multiple
+          ? h("label", null, [h("input", { type: "checkbox", value: ch.id, style: "width:auto" }), " " + ch.text])
+          : h("button", { class: "k s", type: "button", text: ch.text, onclick: function () { answer([ch.id]); } }));
+      });
+      if (c.multiple) row.appendChild(h("button", { class: "k", type: "button", text: t("check"), onclick: function () {
+        answer([].map.call(row.querySelectorAll("input:checked"), function (i) { return i.value; }));
+      } }));
+      box.appendChild(h("div", null, [h("p", { text: c.question }), row, fb]));
     });
   }
   function ask(question, out) {
@@ -529,13 +537,23 @@
     back.focus();
     var ctx = { placement_id: p ? p.id : undefined, field: (p && p.field) || S.field || undefined, trigger: trigger };
     Promise.all([api("units/" + encodeURIComponent(u.id)), loadPlayers()]).then(safe(function (res) {
-      var unit = res[0];
+      var unit = res[0], answers = {};
       box.textContent = ""; box.removeAttribute("aria-busy");
       var evt = function (e, soon) { for (var k in ctx) if (e[k] === undefined) e[k] = ctx[k]; e.unit_id = unit.id; e.title = unit.title; send(e, soon); };
       evt({ type: "unit_viewed" });
       S.players.render(box, unit, {
         t: t, h: h, send: evt, base: BASE,
-        saveTicks: function (ticks) { return api("checklists/" + unit.id, { method: "PUT", body: { ticked: ticks } }); }
+        saveTicks: function (ticks) { return api("checklists/" + unit.id, { method: "PUT", body: { ticked: ticks } }); },
+        answer: function (question, ids) {
+          // One id per attempt: a retried request is recorded once.
+          var key = question + ":" + ids.join(","), e = answers[key] || (answers[key] = base({ question: question, choice_ids: ids }));
+          for (var k in ctx) if (e[k] === undefined) e[k] = ctx[k];
+          return api("units/" + encodeURIComponent(unit.id) + "/answers", { method: "POST", body: e }).then(function (r) {
+            delete answers[key];
+            (r.nudges || []).forEach(showNudge);
+            return r;
+          });
+        }
       });
       box.appendChild(helpful(evt));
       box.appendChild(stillStuck());
