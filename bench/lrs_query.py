@@ -100,6 +100,7 @@ def fill(workspace, start: int, count: int, authority_key: str) -> None:
                     verb(v),
                     activity(act),
                     "Activity",
+                    None,  # object_ref
                     actor_key,
                     authority_key,
                     None,

@@ -320,12 +320,8 @@ def record_statements(
         for stmt in prepared:
             stmt["stored"] = stored
             stmt.setdefault("timestamp", stored)
-        existing = {
-            str(row["statement_id"]): row["data"]
-            for row in Statement.objects.filter(workspace=workspace, statement_id__in=ids).values(
-                "statement_id", "data"
-            )
-        }
+        ws_value = _db_uuid(workspace.pk)
+        existing = _existing_statements(ws_value, ids)
         new: list[dict] = []
         for index, stmt in enumerate(prepared):
             old = existing.get(stmt["id"])
@@ -356,26 +352,22 @@ def record_statements(
             ).exists():
                 raise _fail("object.id", "a voiding statement cannot be voided")
         # Statements voided before they arrived (a voiding statement can come first).
-        voided_early = {
-            oid.lower()
-            for oid in Statement.objects.filter(
-                workspace=workspace,
-                object_ref__isnull=False,
-                object_ref__in=list(new_ids),
-                is_voiding=True,
-            ).values_list("object_id", flat=True)
-        }
+        voided_early = _voided_before(ws_value, new_ids)
         people = _people_for(workspace, new)
+        sqlite = _is_sqlite()
+        stored_value = _db_time(now, sqlite)
         rows = [
             _row(
                 workspace,
                 s,
-                now,
+                stored_value,
                 auth_key,
                 people,
                 voided=(
                     s["id"] in voided_early or s["id"] in targets and s["verb"]["id"] != VOIDED
                 ),
+                ws_value=ws_value,
+                sqlite=sqlite,
             )
             for s in new
         ]
@@ -392,12 +384,8 @@ def record_statements(
         activity_rows: list[tuple] = []
         agent_rows: list[tuple] = []
         definitions: dict[str, dict] = {}
-        ws_value = _db_uuid(workspace.pk)
-        stored_value = (
-            connection.ops.adapt_datetimefield_value(now) if connection.vendor == "sqlite" else now
-        )
-        for stmt in new:
-            pk = pks[stmt["id"]]
+        for stmt, row in zip(new, rows, strict=True):
+            pk = pks[row[1]]
             ids_here = set()
             for act in _activities_of(stmt):
                 aid = act["id"]
@@ -454,8 +442,18 @@ def _people_for(workspace: Workspace, statements: list[dict]) -> dict[str, Any]:
 
 
 def _row(
-    workspace: Workspace, stmt: dict, now: datetime, auth_key: str, people: dict, *, voided: bool
-) -> dict[str, Any]:
+    workspace: Workspace,
+    stmt: dict,
+    stored_value: Any,
+    auth_key: str,
+    people: dict,
+    *,
+    voided: bool,
+    ws_value: Any,
+    sqlite: bool,
+) -> tuple:
+    """One lrs_statement row, its values already in the database's form, in the order of
+    _STATEMENT_COLUMNS (the ingestion hot path: no per-value adaptation afterwards)."""
     actor = stmt["actor"]
     obj = stmt["object"]
     object_type, object_id = _object_key(obj)
@@ -487,39 +485,38 @@ def _row(
             else None
         )
     registration = ctx.get("registration")
-    row = {
-        "workspace_id": workspace.pk,
-        "statement_id": stmt["id"],
-        "stored": now,
-        "timestamp": parse_timestamp(stmt["timestamp"], "timestamp"),
-        "verb_id": stmt["verb"]["id"],
-        "object_id": object_id,
-        "object_type": object_type,
-        "object_ref": object_id if object_type == "StatementRef" else None,
-        "actor_key": agent_key(actor),
-        "authority_key": auth_key,
-        "person_id": person_id,
-        "registration": registration.lower() if registration else None,
-        "voided": voided,
-        "is_voiding": stmt["verb"]["id"] == VOIDED,
-        "host_app": "",
-        "page": "",
-        "field": "",
-        "task": "",
-        "unit_id": "",
-        "session_id": "",
-        "success": result.get("success"),
-        "completion": result.get("completion"),
-        "score_scaled": score.get("scaled"),
-        "duration_ms": duration_ms,
-        "has_attachments": bool(stmt.get("attachments")),
-        "data": stmt,
-    }
-    row.update(columns)
-    return row
+    verb_id = stmt["verb"]["id"]
+    return (
+        ws_value,
+        _db_uuid(stmt["id"], sqlite),
+        stored_value,
+        _db_time(parse_timestamp(stmt["timestamp"], "timestamp"), sqlite),
+        verb_id,
+        object_id,
+        object_type,
+        _db_uuid(object_id, sqlite) if object_type == "StatementRef" else None,
+        agent_key(actor),
+        auth_key,
+        _db_uuid(person_id, sqlite),
+        _db_uuid(registration, sqlite),
+        voided,
+        verb_id == VOIDED,
+        columns.get("host_app", ""),
+        columns.get("page", ""),
+        columns.get("field", ""),
+        columns.get("task", ""),
+        columns.get("unit_id", ""),
+        columns.get("session_id", ""),
+        result.get("success"),
+        result.get("completion"),
+        score.get("scaled"),
+        duration_ms,
+        bool(stmt.get("attachments")),
+        orjson.dumps(stmt).decode(),
+    )
 
 
-# Columns of lrs_statement in insert order; values are adapted by _insert_statements.
+# Columns of lrs_statement in insert order (the order of _row's tuple).
 _STATEMENT_COLUMNS = (
     "workspace_id",
     "statement_id",
@@ -548,59 +545,97 @@ _STATEMENT_COLUMNS = (
     "has_attachments",
     "data",
 )
-_UUID_COLUMNS = {"workspace_id", "statement_id", "object_ref", "person_id", "registration"}
-_TIME_COLUMNS = {"stored", "timestamp"}
 _MAX_INSERT_ROWS = 500
 
 
-def _db_uuid(value: Any) -> Any:
+def _is_sqlite() -> bool:
+    # connection.vendor goes through the thread-local connection proxy on every call,
+    # which showed in the ingestion profile (five UUIDs per statement).
+    return connection.vendor == "sqlite"
+
+
+def _db_uuid(value: Any, sqlite: bool | None = None) -> Any:
     """A UUID as the database stores it: 32 hex digits on SQLite (Django's char(32)),
     the uuid type on PostgreSQL."""
     if value is None:
         return None
-    if connection.vendor == "sqlite":
+    if _is_sqlite() if sqlite is None else sqlite:
         # Validated UUID strings only need their dashes removed.
         return value.hex if isinstance(value, uuid.UUID) else value.replace("-", "").lower()
     return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
 
 
-def _insert_statements(rows: list[dict]) -> dict[str, int]:
+def _db_time(moment: datetime, sqlite: bool | None = None) -> Any:
+    """An aware datetime as the database takes it: on SQLite Django's naive-UTC text
+    (what `adapt_datetimefield_value` gives, without its per-call settings lookups)."""
+    if not (_is_sqlite() if sqlite is None else sqlite):
+        return moment
+    return str(moment.astimezone(UTC).replace(tzinfo=None))
+
+
+def _existing_statements(ws_value: Any, ids: list[str]) -> dict[str, dict]:
+    """{statement id: stored JSON} of the ids already stored in the workspace."""
+    table = Statement._meta.db_table
+    found: dict[str, dict] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), _MAX_INSERT_ROWS):
+            chunk = ids[start : start + _MAX_INSERT_ROWS]
+            cursor.execute(
+                f"SELECT data FROM {table} WHERE workspace_id = %s AND statement_id IN "
+                f"({', '.join(['%s'] * len(chunk))})",
+                [ws_value, *(_db_uuid(i) for i in chunk)],
+            )
+            for (data,) in cursor.fetchall():
+                stmt = orjson.loads(data) if isinstance(data, str | bytes) else data
+                found[stmt["id"].lower()] = stmt
+    return found
+
+
+def _voided_before(ws_value: Any, ids: set[str]) -> set[str]:
+    """The ids among `ids` that a stored voiding statement already targets (a voiding
+    statement can arrive before the statement it voids). Walks the partial index on
+    object_ref, so it costs nothing in a workspace without StatementRefs."""
+    table = Statement._meta.db_table
+    found: set[str] = set()
+    targets = list(ids)
+    with connection.cursor() as cursor:
+        for start in range(0, len(targets), _MAX_INSERT_ROWS):
+            chunk = targets[start : start + _MAX_INSERT_ROWS]
+            cursor.execute(
+                f"SELECT object_id FROM {table} WHERE workspace_id = %s "
+                "AND object_ref IS NOT NULL AND is_voiding AND object_ref IN "
+                f"({', '.join(['%s'] * len(chunk))})",
+                [ws_value, *(_db_uuid(i) for i in chunk)],
+            )
+            found.update(oid.lower() for (oid,) in cursor.fetchall())
+    return found
+
+
+def _insert_statements(rows: list[tuple]) -> dict[str, int]:
     """Insert statement rows with one multi-row INSERT ... RETURNING per 500 rows.
 
     The ORM's bulk_create spends most of its time building model instances and SQL for
     columns we already hold as plain values; this is the ingestion hot path. Returns
-    {statement id: primary key}.
+    {statement id in its database form: primary key}.
     """
     ops = connection.ops
-    is_sqlite = connection.vendor == "sqlite"
-    json_placeholder = "%s" if is_sqlite else "%s::jsonb"
+    json_placeholder = "%s" if connection.vendor == "sqlite" else "%s::jsonb"
     row_sql = (
         "(" + ", ".join(json_placeholder if c == "data" else "%s" for c in _STATEMENT_COLUMNS) + ")"
     )
     table = Statement._meta.db_table
     columns_sql = ", ".join(ops.quote_name(c) for c in _STATEMENT_COLUMNS)
-    pks: dict[str, int] = {}
+    pks: dict[Any, int] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(rows), _MAX_INSERT_ROWS):
             chunk = rows[start : start + _MAX_INSERT_ROWS]
-            params: list[Any] = []
-            for row in chunk:
-                for column in _STATEMENT_COLUMNS:
-                    value = row[column]
-                    if column in _UUID_COLUMNS:
-                        value = _db_uuid(value)
-                    elif column in _TIME_COLUMNS:
-                        value = ops.adapt_datetimefield_value(value) if is_sqlite else value
-                    elif column == "data":
-                        value = orjson.dumps(value).decode()
-                    params.append(value)
+            params = [value for row in chunk for value in row]
             cursor.execute(
                 f"INSERT INTO {table} ({columns_sql}) VALUES {', '.join([row_sql] * len(chunk))} "
                 "RETURNING id, statement_id",
                 params,
             )
-            for pk, sid in cursor.fetchall():
-                pks[str(uuid.UUID(str(sid)))] = pk
+            pks.update((sid, pk) for pk, sid in cursor.fetchall())
     return pks
 
 
@@ -757,11 +792,7 @@ def erase_person(
                     "pk", flat=True
                 )
             )
-            | set(
-                Statement.objects.filter(workspace=workspace, actor_key__in=keys).values_list(
-                    "pk", flat=True
-                )
-            )
+            # The relation rows hold every agent a statement names, its actor included.
             | set(
                 StatementAgent.objects.filter(workspace=workspace, agent_key__in=keys).values_list(
                     "statement_id", flat=True
