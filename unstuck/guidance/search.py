@@ -279,8 +279,8 @@ def _synonym_groups(workspace) -> dict[str, set[str]]:
     return groups
 
 
-def parse_query(workspace, query: str) -> ParsedQuery:
-    state = workspace_index(workspace)
+def parse_query(workspace, query: str, state: WorkspaceIndex | None = None) -> ParsedQuery:
+    state = state or workspace_index(workspace)
     cached = state.parsed.get(query)
     if cached is not None:
         state.parsed.move_to_end(query)
@@ -466,14 +466,15 @@ def _scored(workspace, state: WorkspaceIndex, groups: list[list[str]], limit: in
     return _fts5_scored(workspace, state, _fts5_expr(groups), limit, skip_broad=skip_broad)
 
 
-def run_query(workspace, groups: list[list[str]], *, mode: str = "or", limit: int = 50) -> list[Hit]:
+def run_query(workspace, groups: list[list[str]], *, mode: str = "or", limit: int = 50,
+              state: WorkspaceIndex | None = None) -> list[Hit]:
     """Unit ids matching the stem groups (all of them, or any), best first, with a
     relevance score in [0, 1)."""
     groups = [[a for a in alts if a and a.rstrip("*").isalnum()] for alts in groups]
     groups = [g for g in groups if g]
     if not groups:
         return []
-    state = workspace_index(workspace)
+    state = state or workspace_index(workspace)
     key = (mode, tuple(tuple(g) for g in groups), limit)
     cached = state.hits.get(key)
     if cached is not None:
@@ -518,16 +519,17 @@ def _uuid_str(value: str) -> str:
 
 def search(workspace, query: str, *, limit: int = 20) -> tuple[list[Hit], ParsedQuery]:
     """Units matching `query`: all words first; if that finds too few, any word."""
-    parsed = parse_query(workspace, query)
+    state = workspace_index(workspace)
+    parsed = parse_query(workspace, query, state)
     if not parsed.groups:
         return [], parsed
-    hits = run_query(workspace, parsed.groups, mode="and", limit=limit)
+    hits = run_query(workspace, parsed.groups, mode="and", limit=limit, state=state)
     if len(hits) < min(limit, MIN_ALL_WORD_HITS) and len(parsed.groups) > 1:
         seen = {h.unit_id for h in hits}
         # Any-word matches rank below all-word matches.
         hits += [
             Hit(unit_id=h.unit_id, score=h.score * 0.6)
-            for h in run_query(workspace, parsed.groups, mode="or", limit=limit)
+            for h in run_query(workspace, parsed.groups, mode="or", limit=limit, state=state)
             if h.unit_id not in seen
         ]
     return hits[:limit], parsed
