@@ -220,6 +220,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("UNSTUCK_MEDIA_DIR", str(DATA_DIR / "media")))
+# Serve /media/ from MEDIA_ROOT (with byte ranges); turn off when a proxy or S3 serves it.
+SERVE_MEDIA = env_bool("UNSTUCK_SERVE_MEDIA", True)
+# The largest media upload (POST /api/v1/media); file parts are not covered by the body limit.
+MAX_MEDIA_BYTES = env_int("UNSTUCK_MAX_MEDIA_BYTES", 200 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

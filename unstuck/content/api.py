@@ -15,13 +15,14 @@ from django.http import HttpResponse
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import CursorPagination, paginate
 
 from unstuck.accounts.access import require
 from unstuck.errors import ApiError
 
-from . import services
+from . import media, services
 from .kinds import KIND_MODELS, payload_json_schemas
 from .models import Collection, Skill, Unit, UnitVersion
 from .models import Status as UnitStatus
@@ -368,3 +369,25 @@ def delete_collection(request, collection_id: UUID):
     require(request.auth, "content.edit")
     services.delete_collection(collection=_collection(request, collection_id))
     return Status(204, None)
+
+
+# --- media uploads --------------------------------------------------------------------
+
+
+class MediaOut(Schema):
+    source: str = Field(
+        description="Path relative to the media folder: put it in a unit's payload.source"
+    )
+    url: str = Field(description="Where the file is served, e.g. /media/acme/….webm")
+    bytes: int
+    content_type: str
+
+
+@router.post("/media", response={201: MediaOut}, tags=["media"])
+def upload_media(
+    request, file: UploadedFile = File(..., description="Video, audio, image or WebVTT file")
+):
+    """Upload a media file (multipart/form-data, field `file`) for a video, audio or guide unit."""
+    require(request.auth, "content.edit")
+    stored = media.store_media(workspace=request.auth.workspace, upload=file)
+    return Status(201, MediaOut(**vars(stored)))
