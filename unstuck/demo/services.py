@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -21,6 +22,7 @@ from django.utils import timezone
 from unstuck.accounts import services as accounts
 from unstuck.accounts.models import ApiKey, HostApp, Membership, Person, Workspace
 from unstuck.content import services as content
+from unstuck.content.media import install_media_files
 from unstuck.content.models import Collection, Skill, Status, Unit
 
 from . import crm_data
@@ -40,6 +42,8 @@ CRM_NAME = "Acme CRM"
 CRM_EMBED_KEY = "pk_acme_crm_demo"
 DEMO_KEY_NAME = "Demo xAPI key"
 DEFAULT_ORIGINS = ["http://127.0.0.1:8000", "http://localhost:8000"]
+# The demo units' video and audio (made by media/make_media.py); their sources are demo/<name>.
+DEMO_MEDIA_DIR = Path(__file__).resolve().parent / "media"
 
 User = get_user_model()
 
@@ -62,6 +66,7 @@ def load_demo_workspace(*, reset: bool = False, origins: list[str] | None = None
         _collections(workspace)
         _placements(workspace, host_app)
         _crm_records(workspace, people)
+    install_media_files(source_dir=DEMO_MEDIA_DIR, prefix="demo")
     return workspace
 
 
