@@ -73,12 +73,25 @@ UNITS = [
             "| CRM how-to | Help, I'm stuck! in the CRM, then Sales Ops | #sales-ops |\n"
             "| Customer escalations | Support lead on duty | #support-leads |\n"
             "| Training and learning time | L&D (Olivia Brooks) | #learning |\n"
-            "| Expenses | Finance | Expense tool, questions to #finance |\n\n"
+            "| Expenses | Finance | Expense tool, questions to #finance |\n"
+            "| A lost laptop, a phishing email, a password you shared by mistake | IT security, at once, even out of hours | #security, or extension 1111 |\n"
+            "| Your goals and your first review | Your manager | Your weekly one-to-one |\n\n"
             "### When to ask\n"
             "No question is too small in your first month. Asking early is cheaper than fixing later.\n"
             "\n### How to ask so you get a fast answer\n"
             'Say what you are trying to do, what you tried, and what happened — with the exact error message or a screenshot. *"I\'m trying to log a call in the CRM; Save says the follow-up date can\'t be in the past; I picked today"* gets an answer in minutes. *"The CRM doesn\'t work"* gets a question back.\n'
             "\nIn the CRM, try **Help, I'm stuck!** first: it shows help for the very field you are on.\n"
+            "\n### Where answers are already written down\n"
+            "- **The wiki**: how-tos for every tool, the access request form, team pages with who does what.\n"
+            "- **The help center**: short guides, checklists and videos for the CRM and the support desk, searchable by what you are trying to do.\n"
+            "- **Channel history**: search #it-help or #sales-ops before you post; most first-month questions have been asked and answered there.\n"
+            "\n### If nobody answers\n"
+            "A channel question without an answer after one working day is not a no: ask your buddy who the right person is and message them directly, linking the original post. Anything that blocks a customer today goes to the support lead on duty in #support-leads straight away, not into a queue.\n"
+            "\n### Questions for your manager in week one\n"
+            "- What does a good first month look like, and how will we both know?\n"
+            "- Which meetings are mine to attend, and which are optional?\n"
+            "- Which three colleagues should I meet first?\n"
+            "- How do you want to hear about problems — at once, in our one-to-one, or in writing?\n"
         ),
         "payload": {},
     },

@@ -278,6 +278,13 @@ UNITS = [
             "part into its own item is fine when it is useful to a customer on its own.\n"
             "\n### Why both lists exist\n"
             "Ready protects the sprint from work nobody understands yet; done protects the customer from work that only looks finished. Most teams that miss sprint goals skip the first list, and most teams with unhappy stakeholders skip the second. Review both lists at the retro every few sprints and change them when the team learns something.\n"
+            "\n### Checking ready in refinement\n"
+            "Read each candidate item aloud against the ready list and ask one question: *could two of us start this tomorrow morning without asking anyone anything?* If not, the item gets an owner and a date for the missing piece — the design, the hand-off, the criteria — and stays out of planning. Do not estimate an item that is not ready; the number will be wrong and everyone will remember it.\n"
+            "\n### A ready item, and one that is not\n"
+            "- **Ready:** *A sales rep can log a voicemail without writing notes.* Criteria: the outcome Left voicemail makes Notes optional; Save works with an empty Notes field; the call appears in the account history. Estimated at one day; no dependencies; the form design is attached.\n"
+            "- **Not ready:** *Improve the forecast page.* No user outcome, no criteria, no size. Ask who is stuck on the page today and what they are trying to do, then write one item per outcome.\n"
+            "\n### Bugs and unplanned work\n"
+            "A bug in work from this sprint is part of that item: it is not done until the bug is fixed. A bug in older work goes to the backlog like any other item and meets the same ready list before it enters a sprint — unless support set it as P1 or P2, which the team takes at once and mentions in the review.\n"
         ),
         "payload": {},
     },

@@ -233,6 +233,19 @@ UNITS = [
             "- *Nobody at Initech can export invoices, and it is the last working day of the month* → P1 (many users, no workaround, a month-end deadline).\n"
             "- *One Globex user cannot upload an avatar* → P4.\n"
             "- *The Northwind finance team cannot run a report, but the CSV export gives them the data* → P3.\n"
+            "\n### Four questions that find impact and urgency\n"
+            "1. *How many people cannot do their work because of this?* One user, one team, or many.\n"
+            "2. *Is there another way to get the same result today?* A workaround only counts when the customer has tried it and it works for them.\n"
+            "3. *Is there a date by which it must work?* Month-end, payroll, a launch, an audit.\n"
+            "4. *Is it getting worse?* More users affected since it started means the impact column moves right.\n"
+            "\n### Changing a priority later\n"
+            "- **Raise it** when the impact spreads: a second customer reports the same problem, or the workaround stops working. Link the tickets, so the on-call engineer sees one incident, not two.\n"
+            "- **Lower it** only when the customer confirms the workaround works, and tell them the new response time in the same message.\n"
+            "- Every change gets an internal note with the reason; the next person should not have to guess.\n"
+            "\n### Common mistakes\n"
+            "- Setting the priority by how upset the customer sounds. Tone is not impact: calm them down first, then ask the four questions.\n"
+            "- Raising a priority because the customer is large. A P3 for a big account is still a P3; tell their account owner instead.\n"
+            "- Leaving a feature request at P3. A request for something the product has never done is P4, with a link to the request on the product board.\n"
         ),
         "payload": {},
     },
