@@ -141,6 +141,13 @@ UNITS = [
             "- *Northwind's lawyer sent back the contract with comments* → **Negotiation**: the buyer is working on terms.\n"
             "- *Stark Retail answered your email and agreed to an intro call* → **Prospecting**: no confirmed problem yet.\n"
             "\nWhen two stages seem to fit, pick the earlier one. Your manager would rather be surprised by a deal moving faster than by one that was never where the CRM said it was.\n"
+            "\n### Signs a deal is in the wrong stage\n"
+            "- **Proposal for more than 30 days** with no reply to the pricing: the buyer is not working on it. Ask directly whether it is still a priority; if not, move it back to Qualification.\n"
+            "- **Negotiation without a named person in legal or procurement**: nobody is working on terms yet, so it is still a Proposal.\n"
+            "- **Qualification without a budget owner**: you have an interested user, not a buyer. It stays in Prospecting until someone who can sign joins a call.\n"
+            "- **A next step that only you can do** (*\"follow up\"*): a real deal has a step the buyer agreed to, with a date.\n"
+            "\n### Before you move a deal forward\n"
+            "Say the sentence in the *Enter it when…* column out loud with the customer's name in it. If you cannot, or you would not say it to your manager with the buyer listening, the deal stays where it is. Moving it later, with the evidence in the description, costs you nothing.\n"
         ),
         "payload": {},
     },
@@ -213,6 +220,14 @@ UNITS = [
             "- A Proposal for Hooli with no amount: enter the quote's first-year value, e.g. 18,500.\n"
             "- A Negotiation deal whose close date was last Friday: ask the buyer, then move it to the date they give plus two weeks for procurement.\n"
             "- A deal lost last month: set Closed lost and keep the past date — that is when it really ended.\n"
+            "\n### When the amount changes\n"
+            "Update the amount the day the quote changes — seats added or removed, a discount agreed, a module dropped — and say why in the next step or the description. The amount on the opportunity should always match the latest quote the buyer has seen, not the first one and not the one you hope for.\n"
+            "\n### Moving a close date\n"
+            "- Move it the day you learn the deal will not close on time, not at the end of the month.\n"
+            "- Write the buyer's reason in the description (*\"procurement needs a second supplier quote\"*), so your manager does not have to ask.\n"
+            "- A close date that moved twice in the same quarter is a question for your one-to-one: is the deal still real, and is the stage still right?\n"
+            "\n### Why the CRM is strict about both\n"
+            "Every report that adds up the pipeline by month uses these two fields. An open deal without an amount counts as zero; a close date in the past counts in a month that is already over, so the deal disappears from every view of what is coming. The save rules catch the mistake while you still remember the deal.\n"
         ),
         "payload": {},
     },

@@ -311,7 +311,10 @@ UNITS = [
         "summary": "What engineering needs in a ticket before they can start, so it does not bounce back.",
         "skills": ["ticket-triage"],
         "tags": ["support", "escalation", "checklist", "engineering"],
-        "body_md": "A ticket that bounces back costs the customer a day. Tick these off first.",
+        "body_md": "A ticket that bounces back costs the customer a day: engineering reads it, cannot start, "
+        "asks a question, and waits for you while you wait for the customer. Everything on this list is "
+        "something an engineer has had to ask for. Tick these off first; the required ones are the minimum, "
+        "and the others often save a second round trip.",
         "payload": {
             "items": [
                 {
@@ -334,7 +337,23 @@ UNITS = [
                     "required": True,
                 },
                 {
+                    "text": "When it started, and what changed just before",
+                    "details": "The first time the customer saw it, to the hour if you can. A release, a new user, an import or a changed setting that day is often the whole answer.",
+                    "required": False,
+                },
+                {
+                    "text": "Browser, device or integration involved",
+                    "details": "Browser and version for anything on screen; the integration's name and the failing request's time for anything automated. *Works in Firefox, fails in Chrome* halves the search.",
+                    "required": False,
+                },
+                {
+                    "text": "Checked for a known issue or an open ticket",
+                    "details": "Search open engineering tickets for the error text. If it is known, link your ticket to it instead of opening a new one, and tell the customer the known status.",
+                    "required": True,
+                },
+                {
                     "text": "Workaround offered to the customer (or why there is none)",
+                    "details": "A workaround the customer confirmed lowers the priority; one they could not use does not.",
                     "required": False,
                 },
                 {
