@@ -25,8 +25,10 @@ def test_an_author_fills_a_gap_with_a_guide_and_publishes_it(page, live_server, 
     page.wait_for_url(f"{live_server.url}/")
 
     # The link the Insights "gaps to fill" list gives for this place.
-    page.goto(f"{live_server.url}/studio/ws-a/units/new?host_app=crm&page=%2Fopportunities%2F%3Aid%2Fedit"
-              "&field=stage&task=update-stage")
+    page.goto(
+        f"{live_server.url}/studio/ws-a/units/new?host_app=crm&page=%2Fopportunities%2F%3Aid%2Fedit"
+        "&field=stage&task=update-stage"
+    )
     assert page.get_by_label("Page (path pattern)").input_value() == "/opportunities/:id/edit"
     assert page.get_by_label("Field name").input_value() == "stage"
     assert page.get_by_label("Kind").input_value() == "guide"
@@ -61,5 +63,7 @@ def test_changing_the_kind_of_a_new_unit_shows_that_kinds_example(page, live_ser
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/studio/ws-a/units/new")
     page.get_by_label("Kind").select_option("quiz")
-    assert "When do you move a deal to Propose?" in page.get_by_label("Payload (JSON)").input_value()
+    assert (
+        "When do you move a deal to Propose?" in page.get_by_label("Payload (JSON)").input_value()
+    )
     assert page.console_errors == []

@@ -19,18 +19,30 @@ from .models import Kind
 
 # One example payload per kind (the ones in docs/authoring.md): a new unit starts from it.
 EXAMPLE_PAYLOADS: dict[str, dict[str, Any]] = {
-    "guide": {"steps": [
-        {"title": "Open the opportunity", "body": "Find it under **Pipeline**."},
-        {"title": "Press Log a call", "body": "Next to the phone number.", "selector": "#log-call"},
-    ]},
+    "guide": {
+        "steps": [
+            {"title": "Open the opportunity", "body": "Find it under **Pipeline**."},
+            {
+                "title": "Press Log a call",
+                "body": "Next to the phone number.",
+                "selector": "#log-call",
+            },
+        ]
+    },
     "video": {
-        "source": "https://media.example.com/log-a-call.mp4", "length_s": 95,
+        "source": "https://media.example.com/log-a-call.mp4",
+        "length_s": 95,
         "transcript_vtt": "WEBVTT\n\n00:00:00.000 --> 00:00:04.000\nOpen the opportunity.\n",
         "chapters": [{"title": "Find the button", "start_s": 0}, {"title": "Save", "start_s": 40}],
     },
-    "audio": {"source": "https://media.example.com/forecast.mp3", "length_s": 120,
-              "transcript": "Forecasting is about commit, not hope."},
-    "checklist": {"items": [{"text": "Customer named", "required": True}, {"text": "Next step agreed"}]},
+    "audio": {
+        "source": "https://media.example.com/forecast.mp3",
+        "length_s": 120,
+        "transcript": "Forecasting is about commit, not hope.",
+    },
+    "checklist": {
+        "items": [{"text": "Customer named", "required": True}, {"text": "Next step agreed"}]
+    },
     "process_map": {
         "nodes": [
             {"id": "start", "type": "start", "label": "Lead comes in"},
@@ -44,23 +56,57 @@ EXAMPLE_PAYLOADS: dict[str, dict[str, Any]] = {
             {"from": "qualify", "to": "propose", "label": "yes"},
         ],
     },
-    "quick_reference": {"sections": [{"title": "Stages", "body": "- Qualify\n- Propose\n- Closed"}],
-                        "printable": True},
-    "quiz": {"questions": [{"prompt": "When do you move a deal to Propose?", "choices": [
-        {"text": "When budget is confirmed", "correct": True, "feedback": "Yes: budget first."},
-        {"text": "After the first call", "feedback": "Too early: no budget yet."},
-    ]}]},
+    "quick_reference": {
+        "sections": [{"title": "Stages", "body": "- Qualify\n- Propose\n- Closed"}],
+        "printable": True,
+    },
+    "quiz": {
+        "questions": [
+            {
+                "prompt": "When do you move a deal to Propose?",
+                "choices": [
+                    {
+                        "text": "When budget is confirmed",
+                        "correct": True,
+                        "feedback": "Yes: budget first.",
+                    },
+                    {"text": "After the first call", "feedback": "Too early: no budget yet."},
+                ],
+            }
+        ]
+    },
     "scenario": {
         "start": "open",
         "nodes": [
-            {"id": "open", "speaker": "Customer", "text": "This is the third time my invoice is wrong!",
-             "choices": [
-                 {"text": "I am sorry. Let me look at it now.", "feedback": "Acknowledge first.", "next": "fix"},
-                 {"text": "Please calm down.", "feedback": "This tends to escalate.", "outcome": "bad"},
-             ]},
-            {"id": "fix", "speaker": "Customer", "text": "Fine. But fix it today.",
-             "choices": [{"text": "I will correct it and email you by 3 pm.", "feedback": "Concrete.",
-                          "outcome": "good"}]},
+            {
+                "id": "open",
+                "speaker": "Customer",
+                "text": "This is the third time my invoice is wrong!",
+                "choices": [
+                    {
+                        "text": "I am sorry. Let me look at it now.",
+                        "feedback": "Acknowledge first.",
+                        "next": "fix",
+                    },
+                    {
+                        "text": "Please calm down.",
+                        "feedback": "This tends to escalate.",
+                        "outcome": "bad",
+                    },
+                ],
+            },
+            {
+                "id": "fix",
+                "speaker": "Customer",
+                "text": "Fine. But fix it today.",
+                "choices": [
+                    {
+                        "text": "I will correct it and email you by 3 pm.",
+                        "feedback": "Concrete.",
+                        "outcome": "good",
+                    }
+                ],
+            },
         ],
         "outcomes": {"good": "The customer thanks you.", "bad": "The call is escalated."},
     },
@@ -94,22 +140,42 @@ def show_api_error(form: forms.Form, exc: ApiError, aliases: dict[str, str] | No
 
 class UnitForm(forms.Form):
     title = forms.CharField(max_length=200)
-    slug = forms.CharField(max_length=120, required=False,
-                           help_text="Letters, digits and dashes; made from the title when empty.")
+    slug = forms.CharField(
+        max_length=120,
+        required=False,
+        help_text="Letters, digits and dashes; made from the title when empty.",
+    )
     kind = forms.ChoiceField(choices=Kind.choices)
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=500,
-                              help_text="Shown in lists and search results.")
-    body_md = forms.CharField(label="Body (Markdown)", widget=forms.Textarea(attrs={"rows": 8}),
-                              required=False, strip=False)
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=500,
+        help_text="Shown in lists and search results.",
+    )
+    body_md = forms.CharField(
+        label="Body (Markdown)",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        strip=False,
+    )
     skills = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     tags = forms.CharField(required=False, help_text="Separated by commas.")
     locale = forms.CharField(max_length=16, initial="en")
     review_interval_days = forms.IntegerField(label="Review every (days)", initial=180)
-    payload = forms.CharField(label="Payload (JSON)", widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
-                              strip=False, help_text="What this kind needs; see docs/authoring.md.")
+    payload = forms.CharField(
+        label="Payload (JSON)",
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
+        strip=False,
+        help_text="What this kind needs; see docs/authoring.md.",
+    )
 
-    def __init__(self, *args: Any, skills: Sequence[tuple[str, str]] = (), lock_kind: bool = False,
-                 **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        skills: Sequence[tuple[str, str]] = (),
+        lock_kind: bool = False,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["skills"].choices = list(skills)  # type: ignore[attr-defined]
         if lock_kind:
@@ -140,9 +206,16 @@ class UnitForm(forms.Form):
     def unit_fields(self) -> dict[str, Any]:
         d = self.cleaned_data
         return {
-            "title": d["title"], "slug": d["slug"], "kind": d["kind"], "summary": d["summary"],
-            "body_md": d["body_md"], "payload": d["payload"], "skills": list(d["skills"]),
-            "tags": d["tags"], "locale": d["locale"], "review_interval_days": d["review_interval_days"],
+            "title": d["title"],
+            "slug": d["slug"],
+            "kind": d["kind"],
+            "summary": d["summary"],
+            "body_md": d["body_md"],
+            "payload": d["payload"],
+            "skills": list(d["skills"]),
+            "tags": d["tags"],
+            "locale": d["locale"],
+            "review_interval_days": d["review_interval_days"],
         }
 
 
@@ -150,14 +223,26 @@ class PlaceForm(forms.Form):
     """Where a new unit is attached (the Insights "gap" it fills)."""
 
     host_app = forms.ChoiceField(label="Host app")
-    url_pattern = forms.CharField(label="Page (path pattern)", max_length=500,
-                                  help_text="e.g. /opportunities/:id/edit, or * for every page.")
-    field_name = forms.CharField(label="Field name", max_length=100, required=False,
-                                 help_text="The form field's name attribute; empty for the whole page.")
-    trigger = forms.ChoiceField(choices=[("field_focused", "When the field gets focus"),
-                                         ("page_shown", "When the page is shown")])
-    presentation = forms.ChoiceField(choices=[("tooltip", "Tooltip on the field"),
-                                              ("panel", "Suggestion in the help panel")])
+    url_pattern = forms.CharField(
+        label="Page (path pattern)",
+        max_length=500,
+        help_text="e.g. /opportunities/:id/edit, or * for every page.",
+    )
+    field_name = forms.CharField(
+        label="Field name",
+        max_length=100,
+        required=False,
+        help_text="The form field's name attribute; empty for the whole page.",
+    )
+    trigger = forms.ChoiceField(
+        choices=[
+            ("field_focused", "When the field gets focus"),
+            ("page_shown", "When the page is shown"),
+        ]
+    )
+    presentation = forms.ChoiceField(
+        choices=[("tooltip", "Tooltip on the field"), ("panel", "Suggestion in the help panel")]
+    )
     task = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, host_apps: Sequence[tuple[str, str]] = (), **kwargs: Any):
@@ -169,8 +254,10 @@ class PlaceForm(forms.Form):
         d = self.cleaned_data
         name = d["field_name"].strip()
         fields: dict[str, Any] = {
-            "host_app": d["host_app"], "url_pattern": d["url_pattern"].strip(),
-            "trigger": d["trigger"], "presentation": d["presentation"],
+            "host_app": d["host_app"],
+            "url_pattern": d["url_pattern"].strip(),
+            "trigger": d["trigger"],
+            "presentation": d["presentation"],
             "name": f"{d['task'] or name or 'page'} on {d['url_pattern'].strip()}"[:200],
         }
         if name:

@@ -12,8 +12,14 @@ urlpatterns: list = [
     path("studio/<slug:slug>/units/new/", views.unit_new),
     path("studio/<slug:slug>/units/<uuid:unit_id>/", views.unit_detail, name="unit"),
     path("studio/<slug:slug>/units/<uuid:unit_id>/edit/", views.unit_edit, name="edit"),
-    path("studio/<slug:slug>/units/<uuid:unit_id>/versions/<int:number>/", views.version_detail, name="version"),
-    path("studio/<slug:slug>/units/<uuid:unit_id>/<slug:action>/", views.unit_action, name="action"),
+    path(
+        "studio/<slug:slug>/units/<uuid:unit_id>/versions/<int:number>/",
+        views.version_detail,
+        name="version",
+    ),
+    path(
+        "studio/<slug:slug>/units/<uuid:unit_id>/<slug:action>/", views.unit_action, name="action"
+    ),
 ]
 
 

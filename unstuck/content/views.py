@@ -59,7 +59,10 @@ def _skill_choices(actor: Actor) -> list[tuple[str, str]]:
 
 
 def _summarise(issues) -> dict[str, int]:
-    return {"errors": sum(i.level == "error" for i in issues), "warnings": sum(i.level == "warning" for i in issues)}
+    return {
+        "errors": sum(i.level == "error" for i in issues),
+        "warnings": sum(i.level == "warning" for i in issues),
+    }
 
 
 @login_required
@@ -84,18 +87,34 @@ def unit_list(request, slug: str):
     rows = []
     for unit in page:
         copy = services.working_copy(unit, with_skills=False)
-        rows.append({
-            "unit": unit, "title": copy["title"], "duration": format_s(copy["duration_s"] or 0),
-            "lint": _summarise(services.lint_unit(unit, now)),
-            "is_stale": unit.review_due_at is not None and unit.review_due_at < now and unit.status != Status.ARCHIVED,
-        })
+        rows.append(
+            {
+                "unit": unit,
+                "title": copy["title"],
+                "duration": format_s(copy["duration_s"] or 0),
+                "lint": _summarise(services.lint_unit(unit, now)),
+                "is_stale": unit.review_due_at is not None
+                and unit.review_due_at < now
+                and unit.status != Status.ARCHIVED,
+            }
+        )
     params = g.copy()
     params.pop("page", None)
-    return render(request, "content/unit_list.html", {
-        "workspace": ws, "actor": actor, "rows": rows, "page": page, "query": params.urlencode(),
-        "kinds": Kind.choices, "statuses": Status.choices, "skills": _skill_choices(actor),
-        "f": {k: g.get(k, "") for k in ("kind", "status", "skill", "stale", "q")},
-    })
+    return render(
+        request,
+        "content/unit_list.html",
+        {
+            "workspace": ws,
+            "actor": actor,
+            "rows": rows,
+            "page": page,
+            "query": params.urlencode(),
+            "kinds": Kind.choices,
+            "statuses": Status.choices,
+            "skills": _skill_choices(actor),
+            "f": {k: g.get(k, "") for k in ("kind", "status", "skill", "stale", "q")},
+        },
+    )
 
 
 def _gap(request) -> dict[str, str] | None:
@@ -115,13 +134,26 @@ def _gap_initial(gap: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
         title = f"Filling in {field.replace('_', ' ')}"
     else:
         title = f"Help on {page}"
-    steps = [{"title": f"Find the {field.replace('_', ' ')} field" if field else "Open the page",
-              "body": f"On `{page}`, describe where to look."},
-             {"title": "Fill it in", "body": "Say what to enter, and why it matters."}]
-    unit = {"kind": "guide", "title": title[:200], "payload": json.dumps({"steps": steps}, indent=2)}
-    place = {"host_app": gap["host_app"], "url_pattern": page, "field_name": field, "task": task,
-             "trigger": "field_focused" if field else "page_shown",
-             "presentation": "tooltip" if field else "panel"}
+    steps = [
+        {
+            "title": f"Find the {field.replace('_', ' ')} field" if field else "Open the page",
+            "body": f"On `{page}`, describe where to look.",
+        },
+        {"title": "Fill it in", "body": "Say what to enter, and why it matters."},
+    ]
+    unit = {
+        "kind": "guide",
+        "title": title[:200],
+        "payload": json.dumps({"steps": steps}, indent=2),
+    }
+    place = {
+        "host_app": gap["host_app"],
+        "url_pattern": page,
+        "field_name": field,
+        "task": task,
+        "trigger": "field_focused" if field else "page_shown",
+        "presentation": "tooltip" if field else "panel",
+    }
     return unit, place
 
 
@@ -139,7 +171,9 @@ def unit_new(request, slug: str):
         if form.is_valid() and (place is None or place.is_valid()):
             try:
                 with transaction.atomic():
-                    unit = services.create_unit(workspace=ws, owner=request.user, **form.unit_fields())
+                    unit = services.create_unit(
+                        workspace=ws, owner=request.user, **form.unit_fields()
+                    )
                     if place is not None:
                         _place(ws, unit, place)
             except ApiError as exc:
@@ -148,27 +182,46 @@ def unit_new(request, slug: str):
                 else:
                     show_api_error(form, exc)
             else:
-                note = " It is placed in the app and goes live there when you publish it." if place else ""
+                note = (
+                    " It is placed in the app and goes live there when you publish it."
+                    if place
+                    else ""
+                )
                 messages.success(request, f"Created “{unit.title}” as a draft.{note}")
                 return HttpResponseRedirect(reverse("content:unit", args=[ws.slug, unit.pk]))
         status = 400
     else:
         kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else "guide"
-        initial: dict[str, Any] = {"kind": kind, "locale": ws.default_locale, "review_interval_days": 180,
-                                   "payload": json.dumps(EXAMPLE_PAYLOADS[kind], indent=2)}
+        initial: dict[str, Any] = {
+            "kind": kind,
+            "locale": ws.default_locale,
+            "review_interval_days": 180,
+            "payload": json.dumps(EXAMPLE_PAYLOADS[kind], indent=2),
+        }
         place = None
         if gap is not None:
             unit_initial, place_initial = _gap_initial(gap)
             initial.update(unit_initial)
             if gap["host_app"] not in dict(host_apps):
-                messages.error(request, f"There is no host app “{gap['host_app']}” in this workspace; pick one.")
+                messages.error(
+                    request,
+                    f"There is no host app “{gap['host_app']}” in this workspace; pick one.",
+                )
             place = PlaceForm(initial=place_initial, host_apps=host_apps)
         form = UnitForm(initial=initial, skills=_skill_choices(actor))
         status = 200
-    return render(request, "content/unit_form.html", {
-        "workspace": ws, "form": form, "place": place, "unit": None,
-        "examples": EXAMPLE_PAYLOADS,
-    }, status=status)
+    return render(
+        request,
+        "content/unit_form.html",
+        {
+            "workspace": ws,
+            "form": form,
+            "place": place,
+            "unit": None,
+            "examples": EXAMPLE_PAYLOADS,
+        },
+        status=status,
+    )
 
 
 def _place(ws, unit: Unit, place: PlaceForm) -> None:
@@ -191,8 +244,12 @@ def unit_edit(request, slug: str, unit_id):
         return HttpResponseRedirect(reverse("content:unit", args=[ws.slug, unit.pk]))
     lock_kind = unit.version > 0
     if request.method == "POST":
-        form = UnitForm(request.POST, skills=_skill_choices(actor), lock_kind=lock_kind,
-                        initial={"kind": unit.kind})
+        form = UnitForm(
+            request.POST,
+            skills=_skill_choices(actor),
+            lock_kind=lock_kind,
+            initial={"kind": unit.kind},
+        )
         if form.is_valid():
             changes = form.unit_fields()
             try:
@@ -200,23 +257,44 @@ def unit_edit(request, slug: str, unit_id):
             except ApiError as exc:
                 show_api_error(form, exc)
             else:
-                pending = " Learners see it when you publish." if unit.status == Status.PUBLISHED else ""
+                pending = (
+                    " Learners see it when you publish." if unit.status == Status.PUBLISHED else ""
+                )
                 messages.success(request, f"Saved.{pending}")
                 return HttpResponseRedirect(reverse("content:unit", args=[ws.slug, unit.pk]))
         status = 400
     else:
         copy = services.working_copy(unit)
         skill_ids = set(copy.get("skill_ids") or [])
-        form = UnitForm(initial={
-            "title": copy["title"], "slug": unit.slug, "kind": unit.kind, "summary": copy["summary"],
-            "body_md": copy["body_md"], "tags": ", ".join(copy["tags"] or []), "locale": copy["locale"],
-            "review_interval_days": unit.review_interval_days, "payload": payload_text(copy["payload"]),
-            "skills": [s.slug for s in Skill.objects.filter(pk__in=skill_ids)],
-        }, skills=_skill_choices(actor), lock_kind=lock_kind)
+        form = UnitForm(
+            initial={
+                "title": copy["title"],
+                "slug": unit.slug,
+                "kind": unit.kind,
+                "summary": copy["summary"],
+                "body_md": copy["body_md"],
+                "tags": ", ".join(copy["tags"] or []),
+                "locale": copy["locale"],
+                "review_interval_days": unit.review_interval_days,
+                "payload": payload_text(copy["payload"]),
+                "skills": [s.slug for s in Skill.objects.filter(pk__in=skill_ids)],
+            },
+            skills=_skill_choices(actor),
+            lock_kind=lock_kind,
+        )
         status = 200
-    return render(request, "content/unit_form.html", {
-        "workspace": ws, "form": form, "place": None, "unit": unit, "examples": EXAMPLE_PAYLOADS,
-    }, status=status)
+    return render(
+        request,
+        "content/unit_form.html",
+        {
+            "workspace": ws,
+            "form": form,
+            "place": None,
+            "unit": unit,
+            "examples": EXAMPLE_PAYLOADS,
+        },
+        status=status,
+    )
 
 
 def _detail_context(actor: Actor, unit: Unit) -> dict[str, Any]:
@@ -227,8 +305,12 @@ def _detail_context(actor: Actor, unit: Unit) -> dict[str, Any]:
     from unstuck.delivery.models import Placement
 
     return {
-        "workspace": actor.workspace, "actor": actor, "unit": unit, "copy": copy,
-        "duration": format_s(copy["duration_s"] or 0), "issues": issues,
+        "workspace": actor.workspace,
+        "actor": actor,
+        "unit": unit,
+        "copy": copy,
+        "duration": format_s(copy["duration_s"] or 0),
+        "issues": issues,
         "has_errors": any(i.level == "error" for i in issues),
         "split_count": split_count if unit.kind in services.SPLITTABLE else 0,
         "skills": Skill.objects.filter(pk__in=copy.get("skill_ids") or []),
@@ -249,14 +331,36 @@ def unit_detail(request, slug: str, unit_id):
 
 ACTIONS = {
     # action: (permission, service call, message)
-    "submit": ("content.edit", lambda unit, user: services.submit_unit(unit=unit), "Submitted for review."),
-    "return": ("content.publish", lambda unit, user: services.return_to_draft(unit=unit), "Sent back to draft."),
-    "publish": ("content.publish", lambda unit, user: services.publish_unit(unit=unit, user=user), "Published."),
-    "archive": ("content.publish", lambda unit, user: services.archive_unit(unit=unit), "Archived."),
-    "verify": ("content.edit", lambda unit, user: services.verify_unit(unit=unit),
-               "Marked as verified: the review clock restarts."),
-    "discard": ("content.edit", lambda unit, user: services.discard_draft(unit=unit),
-                "Pending edit discarded; learners keep the published version."),
+    "submit": (
+        "content.edit",
+        lambda unit, user: services.submit_unit(unit=unit),
+        "Submitted for review.",
+    ),
+    "return": (
+        "content.publish",
+        lambda unit, user: services.return_to_draft(unit=unit),
+        "Sent back to draft.",
+    ),
+    "publish": (
+        "content.publish",
+        lambda unit, user: services.publish_unit(unit=unit, user=user),
+        "Published.",
+    ),
+    "archive": (
+        "content.publish",
+        lambda unit, user: services.archive_unit(unit=unit),
+        "Archived.",
+    ),
+    "verify": (
+        "content.edit",
+        lambda unit, user: services.verify_unit(unit=unit),
+        "Marked as verified: the review clock restarts.",
+    ),
+    "discard": (
+        "content.edit",
+        lambda unit, user: services.discard_draft(unit=unit),
+        "Pending edit discarded; learners keep the published version.",
+    ),
 }
 
 
@@ -272,8 +376,11 @@ def unit_action(request, slug: str, unit_id, action: str):
     try:
         if action == "split":
             collection = services.split_unit(unit=unit, user=request.user)
-            messages.success(request, f"Split into {collection.units.count()} draft units, in the "
-                                      f"collection “{collection.title}”.")
+            messages.success(
+                request,
+                f"Split into {collection.units.count()} draft units, in the "
+                f"collection “{collection.title}”.",
+            )
             return HttpResponseRedirect(reverse("content:list", args=[ws.slug]) + f"?q={unit.slug}")
         if action == "delete":
             services.delete_unit(unit=unit)
@@ -298,7 +405,14 @@ def version_detail(request, slug: str, unit_id, number: int):
     if version is None:
         raise Http404("No such version.")
     snap = version.snapshot
-    return render(request, "content/version_detail.html", {
-        "workspace": actor.workspace, "unit": unit, "version": version, "copy": snap,
-        "duration": format_s(snap.get("duration_s") or 0),
-    })
+    return render(
+        request,
+        "content/version_detail.html",
+        {
+            "workspace": actor.workspace,
+            "unit": unit,
+            "version": version,
+            "copy": snap,
+            "duration": format_s(snap.get("duration_s") or 0),
+        },
+    )

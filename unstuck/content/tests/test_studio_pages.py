@@ -43,9 +43,15 @@ def long_unit(ws_a):
 
 def form_data(**extra):
     data = {
-        "title": "Export the pipeline", "slug": "export-pipeline", "kind": "guide",
-        "summary": "Get the pipeline as CSV.", "body_md": "Exports are **daily**.", "tags": "crm, export",
-        "locale": "en", "review_interval_days": "90", "payload": json.dumps(payload("guide")),
+        "title": "Export the pipeline",
+        "slug": "export-pipeline",
+        "kind": "guide",
+        "summary": "Get the pipeline as CSV.",
+        "body_md": "Exports are **daily**.",
+        "tags": "crm, export",
+        "locale": "en",
+        "review_interval_days": "90",
+        "payload": json.dumps(payload("guide")),
     }
     data.update(extra)
     return data
@@ -53,7 +59,12 @@ def form_data(**extra):
 
 def page_urls(ws, unit):
     base = f"/studio/{ws.slug}"
-    return [f"{base}/", f"{base}/units/new", f"{base}/units/{unit.pk}/", f"{base}/units/{unit.pk}/edit/"]
+    return [
+        f"{base}/",
+        f"{base}/units/new",
+        f"{base}/units/{unit.pk}/",
+        f"{base}/units/{unit.pk}/edit/",
+    ]
 
 
 # --- access -------------------------------------------------------------------------------
@@ -150,7 +161,11 @@ def test_alice_creates_a_unit(ws_a, as_alice):
     assert response.status_code == 302
     unit = Unit.objects.get(slug="export-pipeline")
     assert response["Location"] == f"/studio/{ws_a.slug}/units/{unit.pk}/"
-    assert unit.status == Status.DRAFT and unit.tags == ["crm", "export"] and unit.review_interval_days == 90
+    assert (
+        unit.status == Status.DRAFT
+        and unit.tags == ["crm", "export"]
+        and unit.review_interval_days == 90
+    )
     assert "<strong>daily</strong>" in unit.body_html
 
 
@@ -182,8 +197,10 @@ def test_an_unknown_skill_cannot_be_picked(ws_a, as_alice):
 
 
 def test_alice_edits_a_draft(ws_a, as_alice, unit):
-    response = as_alice.post(f"/studio/{ws_a.slug}/units/{unit.pk}/edit/",
-                             form_data(title="Log a call, faster", slug="log-a-call"))
+    response = as_alice.post(
+        f"/studio/{ws_a.slug}/units/{unit.pk}/edit/",
+        form_data(title="Log a call, faster", slug="log-a-call"),
+    )
     assert response.status_code == 302
     unit.refresh_from_db()
     assert unit.title == "Log a call, faster"
@@ -196,7 +213,10 @@ def test_the_edit_form_shows_the_payload_without_rendered_html(ws_a, as_alice, u
 
 def test_editing_a_published_unit_keeps_what_learners_see(ws_a, as_alice, unit):
     services.publish_unit(unit=unit)
-    as_alice.post(f"/studio/{ws_a.slug}/units/{unit.pk}/edit/", form_data(title="New title", slug="log-a-call"))
+    as_alice.post(
+        f"/studio/{ws_a.slug}/units/{unit.pk}/edit/",
+        form_data(title="New title", slug="log-a-call"),
+    )
     unit.refresh_from_db()
     assert unit.title == "Log a call (guide)" and unit.draft["title"] == "New title"
     html = as_alice.get(f"/studio/{ws_a.slug}/units/{unit.pk}/").content.decode()
@@ -204,7 +224,9 @@ def test_editing_a_published_unit_keeps_what_learners_see(ws_a, as_alice, unit):
 
 
 def test_a_bad_edit_changes_nothing(ws_a, as_alice, unit):
-    response = as_alice.post(f"/studio/{ws_a.slug}/units/{unit.pk}/edit/", form_data(slug="log-a-call", locale="!!"))
+    response = as_alice.post(
+        f"/studio/{ws_a.slug}/units/{unit.pk}/edit/", form_data(slug="log-a-call", locale="!!")
+    )
     assert response.status_code == 400 and "locale" in response.content.decode()
     unit.refresh_from_db()
     assert unit.locale == "en" and unit.title == "Log a call (guide)"
@@ -215,7 +237,9 @@ def test_a_bad_edit_changes_nothing(ws_a, as_alice, unit):
 
 @pytest.fixture
 def crm(ws_a):
-    return create_host_app(workspace=ws_a, name="CRM", slug="crm", allowed_origins=["http://127.0.0.1"])
+    return create_host_app(
+        workspace=ws_a, name="CRM", slug="crm", allowed_origins=["http://127.0.0.1"]
+    )
 
 
 GAP = {"host_app": "crm", "page": "/opportunities/:id/edit", "field": "stage", "task": "log-call"}
@@ -229,9 +253,16 @@ def test_the_gap_link_prefills_a_guide_for_that_place(ws_a, as_alice, crm):
 
 
 def test_saving_from_a_gap_also_places_the_unit(ws_a, as_alice, crm):
-    data = form_data(**{"place-host_app": "crm", "place-url_pattern": "/opportunities/:id/edit",
-                        "place-field_name": "stage", "place-trigger": "field_focused",
-                        "place-presentation": "tooltip", "place-task": "log-call"})
+    data = form_data(
+        **{
+            "place-host_app": "crm",
+            "place-url_pattern": "/opportunities/:id/edit",
+            "place-field_name": "stage",
+            "place-trigger": "field_focused",
+            "place-presentation": "tooltip",
+            "place-task": "log-call",
+        }
+    )
     response = as_alice.post(f"/studio/{ws_a.slug}/units/new", data)
     assert response.status_code == 302
     placement = Placement.objects.get()
@@ -242,9 +273,15 @@ def test_saving_from_a_gap_also_places_the_unit(ws_a, as_alice, crm):
 
 
 def test_a_bad_place_is_shown_and_neither_unit_nor_placement_is_saved(ws_a, as_alice, crm):
-    data = form_data(**{"place-host_app": "crm", "place-url_pattern": "opportunities?x=1",
-                        "place-field_name": "stage", "place-trigger": "field_focused",
-                        "place-presentation": "tooltip"})
+    data = form_data(
+        **{
+            "place-host_app": "crm",
+            "place-url_pattern": "opportunities?x=1",
+            "place-field_name": "stage",
+            "place-trigger": "field_focused",
+            "place-presentation": "tooltip",
+        }
+    )
     response = as_alice.post(f"/studio/{ws_a.slug}/units/new", data)
     assert response.status_code == 400
     assert 'id="id_place-url_pattern-error"' in response.content.decode()
@@ -252,9 +289,18 @@ def test_a_bad_place_is_shown_and_neither_unit_nor_placement_is_saved(ws_a, as_a
 
 
 def test_a_gap_in_another_workspaces_app_cannot_be_used(ws_a, ws_b, as_alice):
-    create_host_app(workspace=ws_b, name="B's CRM", slug="b-crm", allowed_origins=["http://127.0.0.1"])
-    data = form_data(**{"place-host_app": "b-crm", "place-url_pattern": "/x", "place-field_name": "",
-                        "place-trigger": "page_shown", "place-presentation": "panel"})
+    create_host_app(
+        workspace=ws_b, name="B's CRM", slug="b-crm", allowed_origins=["http://127.0.0.1"]
+    )
+    data = form_data(
+        **{
+            "place-host_app": "b-crm",
+            "place-url_pattern": "/x",
+            "place-field_name": "",
+            "place-trigger": "page_shown",
+            "place-presentation": "panel",
+        }
+    )
     response = as_alice.post(f"/studio/{ws_a.slug}/units/new", data)
     assert response.status_code == 400
     assert not Unit.objects.exists() and not Placement.objects.exists()
@@ -333,7 +379,9 @@ def test_actions_need_post(ws_a, as_alice, unit):
     assert as_alice.get(f"/studio/{ws_a.slug}/units/{unit.pk}/publish/").status_code == 405
 
 
-def test_the_list_costs_the_same_few_queries_for_many_units(ws_a, as_alice, django_assert_max_num_queries):
+def test_the_list_costs_the_same_few_queries_for_many_units(
+    ws_a, as_alice, django_assert_max_num_queries
+):
     for i in range(30):
         make_unit(ws_a, "guide", f"unit-{i}")
     with django_assert_max_num_queries(12):

@@ -32,7 +32,9 @@ def test_it_splits_a_long_guide_into_short_drafts_in_a_collection(ws_a, alice):
     assert len(parts) == 2
     assert [p.title for p in parts] == ["Log a call (guide) (1/2)", "Log a call (guide) (2/2)"]
     assert all(p.status == Status.DRAFT and p.duration_s <= MAX_DURATION_S for p in parts)
-    assert [s["title"] for p in parts for s in p.payload["steps"]] == [f"Step {i + 1}" for i in range(8)]
+    assert [s["title"] for p in parts for s in p.payload["steps"]] == [
+        f"Step {i + 1}" for i in range(8)
+    ]
     assert all(p.tags == ["sales"] and p.locale == "de" for p in parts)
     assert all([s.slug for s in p.skills.all()] == ["crm"] for p in parts)
     assert all(p.owner == alice for p in parts)
@@ -70,11 +72,32 @@ def test_a_published_original_stays_live_until_the_parts_are_published(ws_a):
 @pytest.mark.parametrize(
     ("kind", "payload", "key"),
     [
-        ("quiz", {"questions": [{"prompt": f"Q{i}", "choices": [
-            {"text": "yes", "correct": True, "feedback": "Right."},
-            {"text": "no", "feedback": "Wrong."}]} for i in range(14)]}, "questions"),
-        ("checklist", {"items": [{"text": f"Item {i}", "details": words(100)} for i in range(12)]}, "items"),
-        ("quick_reference", {"sections": [{"title": f"S{i}", "body": words(200)} for i in range(6)]}, "sections"),
+        (
+            "quiz",
+            {
+                "questions": [
+                    {
+                        "prompt": f"Q{i}",
+                        "choices": [
+                            {"text": "yes", "correct": True, "feedback": "Right."},
+                            {"text": "no", "feedback": "Wrong."},
+                        ],
+                    }
+                    for i in range(14)
+                ]
+            },
+            "questions",
+        ),
+        (
+            "checklist",
+            {"items": [{"text": f"Item {i}", "details": words(100)} for i in range(12)]},
+            "items",
+        ),
+        (
+            "quick_reference",
+            {"sections": [{"title": f"S{i}", "body": words(200)} for i in range(6)]},
+            "sections",
+        ),
     ],
 )
 def test_it_splits_every_list_kind_keeping_the_order(ws_a, kind, payload, key):
@@ -91,8 +114,13 @@ def test_it_splits_every_list_kind_keeping_the_order(ws_a, kind, payload, key):
 
 def test_body_sections_go_with_their_parts(ws_a):
     body = "## Why\n\n" + words(100) + "\n\n## How\n\n" + words(100)
-    unit = make_unit(ws_a, "guide", "bodied", body_md=body,
-                     payload={"steps": [{"title": f"Step {i}", "body": words(100)} for i in range(8)]})
+    unit = make_unit(
+        ws_a,
+        "guide",
+        "bodied",
+        body_md=body,
+        payload={"steps": [{"title": f"Step {i}", "body": words(100)} for i in range(8)]},
+    )
     collection = services.split_unit(unit=unit)
     parts = [item.unit for item in collection.items.select_related("unit").order_by("position")]
     assert all(p.payload["steps"] for p in parts)
@@ -102,8 +130,13 @@ def test_body_sections_go_with_their_parts(ws_a):
 
 def test_a_long_body_of_a_guide_becomes_steps_of_its_own_part(ws_a):
     body = "## Why\n\n" + words(300) + "\n\n## How\n\n" + words(300)
-    unit = make_unit(ws_a, "guide", "bodied", body_md=body,
-                     payload={"steps": [{"title": f"Step {i}", "body": words(100)} for i in range(4)]})
+    unit = make_unit(
+        ws_a,
+        "guide",
+        "bodied",
+        body_md=body,
+        payload={"steps": [{"title": f"Step {i}", "body": words(100)} for i in range(4)]},
+    )
     collection = services.split_unit(unit=unit)
     parts = [item.unit for item in collection.items.select_related("unit").order_by("position")]
     assert [s["title"] for s in parts[0].payload["steps"]] == ["Why", "How"]
@@ -120,10 +153,16 @@ def test_it_refuses_a_unit_that_is_not_too_long(ws_a):
 
 
 def test_it_refuses_a_kind_it_cannot_cut_and_changes_nothing(ws_a):
-    unit = make_unit(ws_a, "video", "long-video", payload={
-        "source": "https://media.example.com/a.mp4", "length_s": 900,
-        "chapters": [{"title": "A", "start_s": 0}, {"title": "B", "start_s": 450}],
-    })
+    unit = make_unit(
+        ws_a,
+        "video",
+        "long-video",
+        payload={
+            "source": "https://media.example.com/a.mp4",
+            "length_s": 900,
+            "chapters": [{"title": "A", "start_s": 0}, {"title": "B", "start_s": 450}],
+        },
+    )
     with pytest.raises(ApiError) as exc:
         services.split_unit(unit=unit)
     assert exc.value.field == "duration_s"
@@ -133,8 +172,14 @@ def test_it_refuses_a_kind_it_cannot_cut_and_changes_nothing(ws_a):
 
 
 def test_it_refuses_when_one_part_alone_is_over_the_limit(ws_a):
-    unit = make_unit(ws_a, "guide", "huge-step", payload={"steps": [
-        {"title": "Short", "body": words(10)}, {"title": "Huge", "body": words(1100)}]})
+    unit = make_unit(
+        ws_a,
+        "guide",
+        "huge-step",
+        payload={
+            "steps": [{"title": "Short", "body": words(10)}, {"title": "Huge", "body": words(1100)}]
+        },
+    )
     with pytest.raises(ApiError) as exc:
         services.split_unit(unit=unit)
     assert exc.value.field == "payload.steps.1"
