@@ -96,3 +96,28 @@ def test_the_assistant_answers_in_the_help_center_and_its_citation_opens_the_uni
     asked = Statement.objects.filter(workspace=acme, verb_id=profile.VERB_ASKED).first()
     assert asked is not None and asked.person.external_id == "alex@acme.example"
     assert page.console_errors == []
+
+
+def test_a_quiz_in_the_help_center_is_graded_by_the_server_with_feedback_per_choice(
+    page, live_server, acme
+):
+    quiz = Unit.objects.get(workspace=acme, slug="opportunity-stages-quiz")
+    question = quiz.payload["questions"][0]
+    right = next(c for c in question["choices"] if c.get("correct"))
+    open_help_center(page, live_server)
+    page.goto(f"{live_server.url}/help/acme/units/{quiz.id}/")
+    group = page.get_by_role("group", name=question["prompt"], exact=True)
+    group.wait_for()
+    served = page.locator("#unit-data").text_content()
+    assert question["prompt"] in served and '"correct"' not in served
+    group.get_by_text(right["text"], exact=True).click()
+    feedback = group.locator("xpath=following-sibling::p[1]")
+    feedback.get_by_text(re.compile(r"^Correct!")).wait_for()
+    for _ in range(50):
+        stmt = Statement.objects.filter(workspace=acme, verb_id=profile.VERB_ANSWERED).first()
+        if stmt is not None:
+            break
+        page.wait_for_timeout(100)
+    assert stmt.success is True
+    assert stmt.data["context"]["extensions"][profile.EXT_CHANNEL] == "help-center"
+    assert page.console_errors == []

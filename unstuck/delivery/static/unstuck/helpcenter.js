@@ -43,13 +43,17 @@
     evt.unit_id = unit.id; evt.title = unit.title; evt.page = location.pathname; evt.ts = Date.now();
     call("POST", "events", { events: [evt] }).catch(function () { /* best effort */ });
   }
+  var pending = {};
   window.Unstuck = window.Unstuck || {};
   window.Unstuck._definePlayers = function (players) {
     send({ type: "unit_viewed", trigger: "help-center" });
     players.render(box, unit, { t: t, h: h, send: send,
       saveTicks: function (ticks) { return call("PUT", "checklists/" + unit.id, { ticked: ticks }); },
       answer: function (question, ids) {
-        return call("POST", "answers/" + unit.id, { id: uuid(), question: question, choice_ids: ids, page: location.pathname, ts: Date.now() });
+        // One id per attempt: a retried request is recorded once.
+        var key = question + ":" + ids.join(","), body = pending[key] ||
+          (pending[key] = { id: uuid(), question: question, choice_ids: ids, page: location.pathname, ts: Date.now() });
+        return call("POST", "answers/" + unit.id, body).then(function (r) { delete pending[key]; return r; });
       } });
     var out = h("div", { class: "row", role: "group", "aria-label": t("helpful") }, [h("span", { text: t("helpful") })]);
     [["yes", true], ["no", false]].forEach(function (p) {
