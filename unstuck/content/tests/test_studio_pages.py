@@ -387,3 +387,28 @@ def test_the_list_costs_the_same_few_queries_for_many_units(
     with django_assert_max_num_queries(12):
         response = as_alice.get(f"/studio/{ws_a.slug}/")
     assert response.content.decode().count("data-slug=") == 30
+
+
+def test_a_gap_without_a_field_is_placed_in_the_help_panel_of_the_page(ws_a, as_alice, crm):
+    response = as_alice.get(
+        f"/studio/{ws_a.slug}/units/new",
+        {"host_app": "crm", "page": "/crm/", "field": "", "task": ""},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "Help on /crm/" in html
+    assert '<option value="page_shown" selected>' in html
+    assert '<option value="panel" selected>' in html
+    data = form_data(
+        **{
+            "place-host_app": "crm",
+            "place-url_pattern": "/crm/",
+            "place-field_name": "",
+            "place-trigger": "page_shown",
+            "place-presentation": "panel",
+        }
+    )
+    assert as_alice.post(f"/studio/{ws_a.slug}/units/new", data).status_code == 302
+    placement = Placement.objects.get()
+    assert (
+        placement.element == [] and placement.field_key == "" and placement.presentation == "panel"
+    )
