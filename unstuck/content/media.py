@@ -173,12 +173,15 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
         "Cache-Control": f"public, max-age={max_age}"
         + (", immutable" if max_age == YEAR_S else ""),
         "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; sandbox",
         # Media is fetched by embedded players on host apps' pages.
         "Cross-Origin-Resource-Policy": "cross-origin",
     }
     if suffix not in INLINE_TYPES:
+        # Not a media type (a stray .html or .svg): download it, and never run it as this site.
+        # Media types get no CSP: Chromium's built-in player page for a file opened in a tab
+        # cannot play it under `sandbox` or `default-src 'none'`.
         headers["Content-Disposition"] = f'attachment; filename="{file.name}"'
+        headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
 
     if _not_modified(request, etag, stat.st_mtime):
         response = HttpResponse(status=304)

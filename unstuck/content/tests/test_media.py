@@ -52,6 +52,8 @@ def test_it_serves_a_whole_file_with_validators_and_cache_headers(client, clip):
     assert response["Last-Modified"].endswith("GMT")
     assert "max-age=86400" in response["Cache-Control"]
     assert response["X-Content-Type-Options"] == "nosniff"
+    # A CSP sandbox would stop Chromium's player page from playing a file opened in a tab.
+    assert "Content-Security-Policy" not in response
 
 
 def test_it_serves_a_byte_range_as_partial_content(client, clip):
