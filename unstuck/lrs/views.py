@@ -622,7 +622,10 @@ def _filtered(x: XRequest, query: dict[str, str]) -> tuple[Any, str, dict[str, A
         qs = qs.filter(registration=registration)
     since, until = _time_param(sub, "since"), _time_param(sub, "until")
     if agent is not None or verb or activity or registration:
-        matched = qs.filter(**rel_conditions) if rel_conditions else qs
+        # Without related_*, the agent walk's relation rows only order the walk: the
+        # actor/object condition already decides the match, so probe without the join.
+        needs_rel = rel_prefix == "activities__" or (rel_prefix and related_agents)
+        matched = qs.filter(**rel_conditions) if needs_rel else qs
         targeting = _targeting_pks(base, matched)
         if targeting:
             # Rarely taken: the union cannot walk one index, so its matches are sorted.
