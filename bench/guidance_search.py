@@ -110,8 +110,16 @@ def build(workspace, n: int, have: int, rng, vocab, weights) -> None:
     if batch:
         Unit.objects.bulk_create(batch)
         search.index_units(batch)
-    # Mark the index in sync with the content version (as after a lazy sync).
-    search.sync_index(workspace)
+    # Mark the index in sync with the content version (as after a lazy sync) without
+    # indexing the new units a second time.
+    from django.utils import timezone
+
+    from unstuck.guidance.models import SearchIndexState
+
+    workspace.refresh_from_db()
+    SearchIndexState.objects.filter(workspace=workspace).update(
+        content_version=workspace.content_version, synced_at=timezone.now()
+    )
     from django.db import connection
 
     if connection.vendor == "postgresql":
