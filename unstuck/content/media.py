@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Literal
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -88,7 +88,7 @@ def _etag(stat: os.stat_result) -> str:
     return f'"{digest.hexdigest()}"'
 
 
-def parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
+def parse_range(header: str, size: int) -> tuple[int, int] | Literal[False] | None:
     """The inclusive byte range a `Range` header asks for.
 
     Returns (start, end); None when the header should be ignored (not bytes, malformed, or
@@ -149,7 +149,7 @@ def _range_applies(request: HttpRequest, etag: str, last_modified: str) -> bool:
 
 
 @require_http_methods(["GET", "HEAD"])
-def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+def serve_media(request: HttpRequest, path: str) -> HttpResponse | StreamingHttpResponse:
     """GET/HEAD /media/<path> with byte ranges, validators and cache headers.
 
     Django 5.2's FileResponse (and django.views.static.serve) ignore the Range header and
@@ -184,26 +184,27 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
         headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
 
     if _not_modified(request, etag, stat.st_mtime):
-        response = HttpResponse(status=304)
+        not_modified = HttpResponse(status=304)
         for key in ("ETag", "Last-Modified", "Cache-Control"):
-            response[key] = headers[key]
-        return response
+            not_modified[key] = headers[key]
+        return not_modified
 
     start, end, status = 0, size - 1, 200
     range_header = request.headers.get("Range")
     if range_header and _range_applies(request, etag, last_modified):
         wanted = parse_range(range_header, size)
         if wanted is False:
-            response = HttpResponse(status=416)
-            response["Content-Range"] = f"bytes */{size}"
-            response["Accept-Ranges"] = "bytes"
-            return response
+            unsatisfiable = HttpResponse(status=416)
+            unsatisfiable["Content-Range"] = f"bytes */{size}"
+            unsatisfiable["Accept-Ranges"] = "bytes"
+            return unsatisfiable
         if wanted:
             start, end = wanted
             status = 206
             headers["Content-Range"] = f"bytes {start}-{end}/{size}"
     length = max(0, end - start + 1)
 
+    response: HttpResponse | StreamingHttpResponse
     if request.method == "HEAD":
         response = HttpResponse(status=status, content_type=content_type)
     else:
