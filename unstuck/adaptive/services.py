@@ -192,9 +192,12 @@ def _item_key(question: dict, index: int) -> str:
     return str(question.get("id") or f"q{index + 1}")
 
 
-def create_cards(*, workspace, person, unit: Unit) -> int:
+def create_cards(*, workspace, person, unit: Unit, learned_at=None) -> int:
     """Make review cards of a learned unit's quiz items (a quiz unit's own questions, or
-    the questions of published quizzes on the same skills). Existing cards are kept."""
+    the questions of published quizzes on the same skills). Existing cards are kept.
+
+    `learned_at` is when the person finished the unit (default now); imports and the demo
+    pass an earlier time so that the first review is already due."""
     if unit.kind == Kind.QUIZ:
         sources = [unit]
     else:
@@ -205,7 +208,7 @@ def create_cards(*, workspace, person, unit: Unit) -> int:
             Unit.objects.for_workspace(workspace).published().filter(kind=Kind.QUIZ, skills__in=skill_ids)
             .distinct()[:3]
         )
-    now = timezone.now()
+    now = learned_at or timezone.now()
     made = 0
     for source in sources:
         for i, q in enumerate(_questions(source)):

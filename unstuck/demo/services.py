@@ -66,8 +66,37 @@ def load_demo_workspace(*, reset: bool = False, origins: list[str] | None = None
         _collections(workspace)
         _placements(workspace, host_app)
         _crm_records(workspace, people)
+        _reviews(workspace)
     install_media_files(source_dir=DEMO_MEDIA_DIR, prefix="demo")
     return workspace
+
+
+# Demo learners who took these quizzes three days ago: their first reviews are due, so
+# Today has something to show the moment the demo starts.
+REVIEW_LEARNERS = ["alex@acme.example", "zoe@acme.example"]
+REVIEW_SKILLS = ["opportunity-stages", "logging-calls", "forecasting", "de-escalation"]
+
+
+def _reviews(workspace: Workspace) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from unstuck.accounts.models import Person
+    from unstuck.adaptive.services import create_cards
+    from unstuck.content.models import Kind, Unit
+
+    learned_at = timezone.now() - timedelta(days=3)
+    quizzes = list(
+        Unit.objects.for_workspace(workspace)
+        .published()
+        .filter(kind=Kind.QUIZ, skills__slug__in=REVIEW_SKILLS)
+        .distinct()
+        .order_by("slug")[:3]
+    )
+    for person in Person.objects.for_workspace(workspace).filter(email__in=REVIEW_LEARNERS):
+        for quiz in quizzes:
+            create_cards(workspace=workspace, person=person, unit=quiz, learned_at=learned_at)
 
 
 def demo_workspace() -> Workspace | None:

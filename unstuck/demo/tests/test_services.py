@@ -185,3 +185,13 @@ def test_rotating_the_demo_key_revokes_the_previous_one(acme):
     second, secret = services.rotate_demo_api_key(workspace=acme)
     first.refresh_from_db()
     assert first.revoked_at is not None and second.revoked_at is None and secret
+
+
+def test_demo_learners_have_reviews_waiting_in_today(acme):
+    from unstuck.accounts.models import Person
+    from unstuck.adaptive.services import today
+
+    alex = Person.objects.get(workspace=acme, email="alex@acme.example")
+    items = today(workspace=acme, person=alex)["items"]
+    assert items, "Alex should have reviews due when the demo starts"
+    assert all(item["question"] for item in items)
