@@ -56,7 +56,10 @@ UNITS = [
         "summary": "Everything a facilitator needs for a 45-minute retro that ends with actions people keep.",
         "skills": ["retrospectives", "agile"],
         "tags": ["project-management", "retro", "retrospective", "checklist", "facilitation"],
-        "body_md": "Use it before, during and after the retro. Print it or keep it open in the widget.",
+        "body_md": "Use it before, during and after the retro. Print it or keep it open in the widget.\n\n"
+        "A 45-minute retro that works: **5 minutes** on the data, **5** on last time's actions, **10** "
+        "collecting notes, **15** discussing the top two topics, **10** agreeing actions. If the team is "
+        "larger than eight, give it an hour rather than cutting the discussion.",
         "payload": {
             "items": [
                 {
@@ -66,14 +69,17 @@ UNITS = [
                 },
                 {
                     "text": "Read last retro's actions aloud: done, not done, dropped?",
+                    "details": "An action not done twice in a row is dropped on purpose, with a sentence on why, or it becomes this retro's first topic. Actions nobody checks teach the team that retros change nothing.",
                     "required": True,
                 },
                 {
                     "text": "Set the prime directive: everyone did the best they could with what they knew",
+                    "details": "Say it aloud, especially after a hard sprint. The retro looks for causes in how the team works, not for someone to blame.",
                     "required": False,
                 },
                 {
                     "text": "Collect what went well and what didn't, silently first (5 minutes)",
+                    "details": "One idea per sticky note or card. Writing alone first means the quietest person's idea gets on the board before the loudest person's opinion.",
                     "required": True,
                 },
                 {
@@ -86,8 +92,16 @@ UNITS = [
                     "details": 'Write each as an experiment you can check at the next retro: "Keep 20% of capacity free; check how much unplanned work used."',
                     "required": True,
                 },
-                {"text": "Put the actions in the next sprint's backlog", "required": True},
-                {"text": "Ask for a one-word check-out from everyone", "required": False},
+                {
+                    "text": "Put the actions in the next sprint's backlog",
+                    "details": "As items with the owner's name, sized like any other work, so they take capacity instead of competing with it.",
+                    "required": True,
+                },
+                {
+                    "text": "Ask for a one-word check-out from everyone",
+                    "details": "It tells you how the retro landed. Several tired or frustrated words in a row are worth a private chat with the team lead.",
+                    "required": False,
+                },
             ]
         },
     },

@@ -436,7 +436,11 @@ UNITS = [
         "skills": ["pipeline-hygiene", "forecasting"],
         "tags": ["crm", "pipeline", "checklist", "weekly"],
         "body_md": "Block ten minutes on Friday afternoon. Work through the list from the top; the required "
-        "items are the ones your manager checks.",
+        "items are the ones your manager checks.\n\n"
+        "Why Friday: the week's calls are still fresh, and the Monday forecast call is built from what the "
+        "CRM says on Friday evening. A deal you fix on Monday morning has already been discussed as it was. "
+        "If the list takes much longer than ten minutes, the problem is the week, not the Friday: log calls "
+        "as you make them and the list shrinks to a quick look.",
         "payload": {
             "items": [
                 {
@@ -461,13 +465,19 @@ UNITS = [
                 },
                 {
                     "text": "Deals silent for 60 days are moved to Closed lost with a reason",
+                    "details": "Send one last honest email first (*\"Should I close this for now?\"*); it gets more replies than any follow-up. No answer in a week: Closed lost, reason *No decision*. You can reopen it any time.",
                     "required": False,
                 },
                 {
                     "text": "Commit overrides are backed by something the buyer wrote",
+                    "details": "An email or a signed step in their process, linked in the description. *\"They sounded positive on the call\"* is Best case, not Commit.",
                     "required": False,
                 },
-                {"text": "Contacts who left their company are marked as such", "required": False},
+                {
+                    "text": "Contacts who left their company are marked as such",
+                    "details": "An email that bounced or an out-of-office saying they moved on. Ask who took over and add the new contact, so the deal does not go silent without anyone noticing.",
+                    "required": False,
+                },
             ]
         },
     },
