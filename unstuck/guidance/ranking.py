@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 
 from unstuck.content.models import Unit
@@ -55,6 +56,39 @@ def published_units(workspace, unit_ids) -> dict[str, Unit]:
     rows = (Unit.objects.filter(pk__in=list(unit_ids)).order_by().select_related("workspace")
             .defer(*HEAVY_UNIT_FIELDS))
     return {str(u.id): u for u in rows if u.workspace_id == workspace.pk and u.status == "published"}
+
+
+def _in_language(workspace, units: dict[str, Unit], want: str, placed: dict, text_hits: dict) -> dict[str, Unit]:
+    """One language version per family of translations: the person's when it is
+    published, else the original. The signals of the version that matched (placement,
+    text) carry over to the version shown, so a Hungarian rep gets the Hungarian guide
+    even when the English words matched."""
+    if not units:
+        return units
+    roots = {str(u.translation_of_id or u.id) for u in units.values()}
+    # By key only, checked in Python (see published_units on SQLite's planner).
+    family_rows = (
+        Unit.objects.filter(Q(pk__in=list(roots)) | Q(translation_of_id__in=list(roots)))
+        .order_by().select_related("workspace").defer(*HEAVY_UNIT_FIELDS)
+    )
+    families: dict[str, list[Unit]] = {}
+    for row in family_rows:
+        if row.workspace_id == workspace.pk and row.status == "published":
+            families.setdefault(str(row.translation_of_id or row.id), []).append(row)
+    out: dict[str, Unit] = {}
+    for uid, unit in units.items():
+        root = str(unit.translation_of_id or unit.id)
+        family = families.get(root) or [unit]
+        chosen = next((f for f in family if (f.locale or "en")[:2].lower() == want), None) or next(
+            (f for f in family if str(f.id) == root), unit
+        )
+        cid = str(chosen.id)
+        if cid != uid:
+            if uid in placed and cid not in placed:
+                placed[cid] = placed[uid]
+            text_hits[cid] = max(text_hits.get(cid, 0.0), text_hits.get(uid, 0.0))
+        out[cid] = chosen
+    return out
 
 
 def weights_for(workspace) -> dict[str, float]:
@@ -282,9 +316,10 @@ def rank(*, workspace, host_app: str = "", url: str = "", field: str = "", error
     if not ids:
         return []
     units = published_units(workspace, ids)
+    want_locale = ((person.locale if person else "") or workspace.default_locale or "en")[:2].lower()
+    units = _in_language(workspace, units, want_locale, placed, text_hits)
     effect = effectiveness(workspace)
     mastery = _mastery(workspace, person, list(units))
-    want_locale = ((person.locale if person else "") or workspace.default_locale or "en")[:2].lower()
     team = person.team if person else ""
     job_role = (person.job_role if person else "") or ""
     now = timezone.now()

@@ -56,11 +56,12 @@ def test_every_result_carries_reasons_and_signals(crm, ws_a):
     assert all(r.reasons for r in results)
 
 
-def test_the_persons_language_wins_between_equal_units(ws_a):
-    make_unit(ws_a, "export-en", "Exporting the report", summary="export report csv")
-    make_unit(ws_a, "export-hu", "Exporting the report (HU)", summary="export report csv", locale="hu")
-    hu = make_person(ws_a, "hu1", locale="hu")
-    assert first(ws_a, query="export report", person=hu) == "export-hu"
+def test_a_person_gets_the_translation_in_their_language(ws_a):
+    en = make_unit(ws_a, "export-en", "Exporting the report", summary="export report csv")
+    hu = make_unit(ws_a, "export-hu", "A riport exportálása", summary="riport exportálása csv-be", locale="hu")
+    hu.translation_of = en
+    hu.save(update_fields=["translation_of"])
+    assert first(ws_a, query="export report", person=make_person(ws_a, "hu1", locale="hu")) == "export-hu"
     assert first(ws_a, query="export report", person=make_person(ws_a, "en1", locale="en")) == "export-en"
 
 
