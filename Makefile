@@ -11,7 +11,7 @@ PORT ?= 8000
 PYTEST_ARGS ?= -q
 export UNSTUCK_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: demo test test-sqlite test-postgres check serve bench clean install
+.PHONY: demo test test-sqlite test-postgres check serve bench clean install openapi
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required (python3 --version)"; exit 1; }
@@ -59,3 +59,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .test-data
+
+## openapi: rewrite the OpenAPI snapshot (docs/openapi.json) after an API change
+openapi: $(STAMP)
+	UNSTUCK_DATA_DIR=$(CURDIR)/.test-data/check $(PY) -c "import django, json, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'unstuck.settings'); django.setup(); from unstuck.api import api; open('docs/openapi.json', 'w').write(json.dumps(api.get_openapi_schema(path_prefix='/api/v1'), indent=1, sort_keys=True, default=str) + '\n')"

@@ -53,8 +53,10 @@ def main() -> None:
         raise SystemExit("only local targets")
     headers = dict(h.split(": ", 1) for h in opts.header)
     queue: mp.Queue = mp.Queue()
-    procs = [mp.Process(target=worker, args=(opts.url, headers, opts.duration, queue))
-             for _ in range(opts.connections)]
+    procs = [
+        mp.Process(target=worker, args=(opts.url, headers, opts.duration, queue))
+        for _ in range(opts.connections)
+    ]
     for p in procs:
         p.start()
     latencies: list[float] = []
@@ -68,10 +70,21 @@ def main() -> None:
     latencies.sort()
 
     def pct(q: float) -> float:
-        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0.0
+        return (
+            latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0.0
+        )
 
-    print(json.dumps({"rps": len(latencies) / opts.duration, "p50": pct(0.50), "p99": pct(0.99),
-                      "errors": errors, "requests": len(latencies)}))
+    print(
+        json.dumps(
+            {
+                "rps": len(latencies) / opts.duration,
+                "p50": pct(0.50),
+                "p99": pct(0.99),
+                "errors": errors,
+                "requests": len(latencies),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

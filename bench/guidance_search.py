@@ -67,13 +67,48 @@ def setup(pg_url: str | None) -> None:
     call_command("migrate", verbosity=0)
 
 
-SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "te", "vo", "zi", "pe", "qu", "dor", "lin", "mar", "sen", "tal"]
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "ru",
+    "sa",
+    "te",
+    "vo",
+    "zi",
+    "pe",
+    "qu",
+    "dor",
+    "lin",
+    "mar",
+    "sen",
+    "tal",
+]
 
 
 def vocabulary(rng: random.Random, n: int = 6000) -> list[str]:
     """n distinct words, the CRM words first (the most common)."""
-    words = ["opportunity", "stage", "close", "date", "amount", "forecast", "call", "ticket", "escalate",
-             "customer", "quote", "discount", "pipeline", "sprint", "goal", "contact", "account", "approval"]
+    words = [
+        "opportunity",
+        "stage",
+        "close",
+        "date",
+        "amount",
+        "forecast",
+        "call",
+        "ticket",
+        "escalate",
+        "customer",
+        "quote",
+        "discount",
+        "pipeline",
+        "sprint",
+        "goal",
+        "contact",
+        "account",
+        "approval",
+    ]
     seen = set(words)
     while len(words) < n:
         w = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
@@ -100,9 +135,19 @@ def build(workspace, n: int, have: int, rng, vocab, weights) -> None:
     for i in range(have, n):
         title = " ".join(zipf_words(rng, vocab, 5, weights)).capitalize()
         body = " ".join(zipf_words(rng, vocab, 80, weights)) + "."
-        batch.append(Unit(workspace=workspace, slug=f"u{i}", kind="guide", title=title, summary=body[:120],
-                          body_md=body, payload={"steps": [{"title": "Step", "body": body[:200]}]},
-                          status="published", duration_s=120))
+        batch.append(
+            Unit(
+                workspace=workspace,
+                slug=f"u{i}",
+                kind="guide",
+                title=title,
+                summary=body[:120],
+                body_md=body,
+                payload={"steps": [{"title": "Step", "body": body[:200]}]},
+                status="published",
+                duration_s=120,
+            )
+        )
         if len(batch) == 2000:
             Unit.objects.bulk_create(batch)
             search.index_units(batch)
@@ -162,7 +207,9 @@ def time_rank(workspace, qs: list[str]) -> list[float]:
     lat = []
     for q in qs:
         t = time.perf_counter()
-        ranking.rank(workspace=workspace, host_app="crm", url="/crm/opportunities/7/", field="stage", query=q)
+        ranking.rank(
+            workspace=workspace, host_app="crm", url="/crm/opportunities/7/", field="stage", query=q
+        )
         lat.append((time.perf_counter() - t) * 1000)
     return lat
 
@@ -170,47 +217,98 @@ def time_rank(workspace, qs: list[str]) -> list[float]:
 def realistic_statement(rng, p, actor, units: list[str]):
     """One widget statement in roughly the mix a CRM session sends."""
     kind = rng.random()
-    page = rng.choice(["/crm/opportunities/7/", "/crm/opportunities/new/", "/crm/calls/new/", "/crm/forecast/"])
+    page = rng.choice(
+        ["/crm/opportunities/7/", "/crm/opportunities/new/", "/crm/calls/new/", "/crm/forecast/"]
+    )
     ctx = {p.EXT_HOST_APP: "crm", p.EXT_PAGE: page}
     task = rng.choice(["create-opportunity", "update-opportunity", "log-call"])
     if kind < 0.30:
-        return p.statement(actor=actor, verb=p.VERB_STARTED, object_id=p.task_activity_id("crm", task),
-                           extensions={**ctx, p.EXT_TASK: task})
+        return p.statement(
+            actor=actor,
+            verb=p.VERB_STARTED,
+            object_id=p.task_activity_id("crm", task),
+            extensions={**ctx, p.EXT_TASK: task},
+        )
     if kind < 0.55:
-        return p.statement(actor=actor, verb=p.VERB_COMPLETED, object_id=p.task_activity_id("crm", task),
-                           result={"success": rng.random() < 0.9,
-                                   "extensions": {p.RESULT_EXT_DURATION_MS: rng.randint(30_000, 90_000)}},
-                           extensions={**ctx, p.EXT_TASK: task})
+        return p.statement(
+            actor=actor,
+            verb=p.VERB_COMPLETED,
+            object_id=p.task_activity_id("crm", task),
+            result={
+                "success": rng.random() < 0.9,
+                "extensions": {p.RESULT_EXT_DURATION_MS: rng.randint(30_000, 90_000)},
+            },
+            extensions={**ctx, p.EXT_TASK: task},
+        )
     if kind < 0.70:
-        return p.statement(actor=actor, verb=p.VERB_EXPERIENCED, object_id=p.unit_activity_id(rng.choice(units)),
-                           extensions=ctx)
+        return p.statement(
+            actor=actor,
+            verb=p.VERB_EXPERIENCED,
+            object_id=p.unit_activity_id(rng.choice(units)),
+            extensions=ctx,
+        )
     if kind < 0.80:
-        return p.statement(actor=actor, verb=p.VERB_PROGRESSED, object_id=p.unit_activity_id(rng.choice(units)),
-                           extensions=ctx)
+        return p.statement(
+            actor=actor,
+            verb=p.VERB_PROGRESSED,
+            object_id=p.unit_activity_id(rng.choice(units)),
+            extensions=ctx,
+        )
     if kind < 0.86:
-        return p.statement(actor=actor, verb=p.VERB_ANSWERED, object_id=p.unit_activity_id(rng.choice(units)),
-                           result={"success": rng.random() < 0.8}, extensions=ctx)
+        return p.statement(
+            actor=actor,
+            verb=p.VERB_ANSWERED,
+            object_id=p.unit_activity_id(rng.choice(units)),
+            result={"success": rng.random() < 0.8},
+            extensions=ctx,
+        )
     if kind < 0.90:
-        return p.statement(actor=actor, verb=p.VERB_RATED, object_id=p.unit_activity_id(rng.choice(units)),
-                           extensions=ctx)
+        return p.statement(
+            actor=actor,
+            verb=p.VERB_RATED,
+            object_id=p.unit_activity_id(rng.choice(units)),
+            extensions=ctx,
+        )
     if kind < 0.95:
-        return p.statement(actor=actor, verb=p.VERB_ENCOUNTERED_ERROR, object_id=p.page_activity_id("crm", page),
-                           extensions={**ctx, p.EXT_FIELD: rng.choice(["stage", "amount", "close_date"]),
-                                       p.EXT_ERROR_CODE: "E1", p.EXT_TASK: task})
+        return p.statement(
+            actor=actor,
+            verb=p.VERB_ENCOUNTERED_ERROR,
+            object_id=p.page_activity_id("crm", page),
+            extensions={
+                **ctx,
+                p.EXT_FIELD: rng.choice(["stage", "amount", "close_date"]),
+                p.EXT_ERROR_CODE: "E1",
+                p.EXT_TASK: task,
+            },
+        )
     if kind < 0.98:
-        return p.statement(actor=actor, verb=p.VERB_SEARCHED, object_id=f"{p.PROFILE_BASE}/search",
-                           extensions={**ctx, p.EXT_QUERY: rng.choice(["stage", "close date", "discount"])})
-    return p.statement(actor=actor, verb=p.VERB_REQUESTED_HELP, object_id=p.page_activity_id("crm", page),
-                       extensions=ctx)
+        return p.statement(
+            actor=actor,
+            verb=p.VERB_SEARCHED,
+            object_id=f"{p.PROFILE_BASE}/search",
+            extensions={**ctx, p.EXT_QUERY: rng.choice(["stage", "close date", "discount"])},
+        )
+    return p.statement(
+        actor=actor,
+        verb=p.VERB_REQUESTED_HELP,
+        object_id=p.page_activity_id("crm", page),
+        extensions=ctx,
+    )
 
 
-def detector_throughput(workspace, rng, seconds: float = 15.0, stream: str = "errors") -> tuple[int, float]:
+def detector_throughput(
+    workspace, rng, seconds: float = 15.0, stream: str = "errors"
+) -> tuple[int, float]:
     from unstuck.accounts.models import Person
     from unstuck.guidance import services
     from unstuck.lrs import profile as p
 
-    people = [Person.objects.get_or_create(workspace=workspace, external_id=f"bench{i}", defaults={"name": f"B{i}"})[0]
-              for i in range(50)]
+    people = [
+        Person.objects.get_or_create(
+            workspace=workspace, external_id=f"bench{i}", defaults={"name": f"B{i}"}
+        )[0]
+        for i in range(50)
+    ]
     units = [str(u) for u in workspace_unit_ids(workspace)]
     done, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
@@ -223,17 +321,41 @@ def detector_throughput(workspace, rng, seconds: float = 15.0, stream: str = "er
                 continue
             kind = rng.random()
             if kind < 0.4:
-                batch.append(p.statement(actor=actor, verb=p.VERB_ENCOUNTERED_ERROR, object_id=p.page_activity_id("crm", "/x"),
-                                         extensions={p.EXT_HOST_APP: "crm", p.EXT_PAGE: "/crm/opportunities/1/",
-                                                     p.EXT_FIELD: rng.choice(["stage", "amount", "close_date"]),
-                                                     p.EXT_ERROR_CODE: "E1"}))
+                batch.append(
+                    p.statement(
+                        actor=actor,
+                        verb=p.VERB_ENCOUNTERED_ERROR,
+                        object_id=p.page_activity_id("crm", "/x"),
+                        extensions={
+                            p.EXT_HOST_APP: "crm",
+                            p.EXT_PAGE: "/crm/opportunities/1/",
+                            p.EXT_FIELD: rng.choice(["stage", "amount", "close_date"]),
+                            p.EXT_ERROR_CODE: "E1",
+                        },
+                    )
+                )
             elif kind < 0.6:
-                batch.append(p.statement(actor=actor, verb=p.VERB_COMPLETED, object_id=p.task_activity_id("crm", "t"),
-                                         result={"success": True, "extensions": {p.RESULT_EXT_DURATION_MS: rng.randint(30_000, 90_000)}},
-                                         extensions={p.EXT_HOST_APP: "crm", p.EXT_TASK: "create-opportunity"}))
+                batch.append(
+                    p.statement(
+                        actor=actor,
+                        verb=p.VERB_COMPLETED,
+                        object_id=p.task_activity_id("crm", "t"),
+                        result={
+                            "success": True,
+                            "extensions": {p.RESULT_EXT_DURATION_MS: rng.randint(30_000, 90_000)},
+                        },
+                        extensions={p.EXT_HOST_APP: "crm", p.EXT_TASK: "create-opportunity"},
+                    )
+                )
             else:
-                batch.append(p.statement(actor=actor, verb=p.VERB_EXPERIENCED, object_id=p.unit_activity_id("x"),
-                                         extensions={p.EXT_HOST_APP: "crm", p.EXT_PAGE: "/crm/forecast/"}))
+                batch.append(
+                    p.statement(
+                        actor=actor,
+                        verb=p.VERB_EXPERIENCED,
+                        object_id=p.unit_activity_id("x"),
+                        extensions={p.EXT_HOST_APP: "crm", p.EXT_PAGE: "/crm/forecast/"},
+                    )
+                )
         services.on_statements(workspace=workspace, person=person, statements=batch)
         done += len(batch)
     return done, done / (time.perf_counter() - start)
@@ -284,13 +406,19 @@ def main() -> None:
         qs = queries(rng, vocab, weights, args.queries)
         time_search(ws, qs[:20])  # warm caches (vocabulary, statements)
         lat, found = time_search(ws, qs)
-        print(f"         search  p50 {statistics.median(lat):6.2f} ms  p99 {pct(lat, 0.99):6.2f} ms  "
-              f"({found:.0%} of queries found something)")
+        print(
+            f"         search  p50 {statistics.median(lat):6.2f} ms  p99 {pct(lat, 0.99):6.2f} ms  "
+            f"({found:.0%} of queries found something)"
+        )
         lat = time_rank(ws, qs)
-        print(f"         ranking p50 {statistics.median(lat):6.2f} ms  p99 {pct(lat, 0.99):6.2f} ms")
+        print(
+            f"         ranking p50 {statistics.median(lat):6.2f} ms  p99 {pct(lat, 0.99):6.2f} ms"
+        )
     for stream in ("realistic", "errors"):
         count, rate = detector_throughput(ws, rng, stream=stream)
-        print(f"detectors ({stream} stream): {count} statements through on_statements, {rate:,.0f} statements/s")
+        print(
+            f"detectors ({stream} stream): {count} statements through on_statements, {rate:,.0f} statements/s"
+        )
     if connection.vendor == "sqlite":
         ours, bm25 = mrr()
         print(f"MRR@5 on {63} demo situations: ranking {ours:.3f}, plain BM25 {bm25:.3f}")

@@ -30,13 +30,18 @@ def main(argv: list[str]) -> int:
     chosen = argv or BENCHES
     unknown = [name for name in chosen if name not in BENCHES]
     if unknown:
-        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHES)}", file=sys.stderr)
+        print(
+            f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHES)}",
+            file=sys.stderr,
+        )
         return 2
     for name in chosen:
         print(f"\n=== {name} " + "=" * (60 - len(name)), flush=True)
         started = time.monotonic()
         result = subprocess.run([sys.executable, str(HERE / f"{name}.py")], check=False)
-        print(f"--- {name}: {time.monotonic() - started:.0f} s, exit {result.returncode}", flush=True)
+        print(
+            f"--- {name}: {time.monotonic() - started:.0f} s, exit {result.returncode}", flush=True
+        )
         if result.returncode != 0:
             return result.returncode
     return 0

@@ -87,7 +87,9 @@ def wait_up(url: str, timeout_s: float = 60) -> None:
     raise SystemExit(f"server did not come up at {url}")
 
 
-def run_wrk(url: str, headers: dict[str, str], duration_s: int, connections: int) -> dict[str, float]:
+def run_wrk(
+    url: str, headers: dict[str, str], duration_s: int, connections: int
+) -> dict[str, float]:
     args = ["wrk", "-t2", f"-c{connections}", f"-d{duration_s}s", "--latency"]
     for k, v in headers.items():
         args += ["-H", f"{k}: {v}"]
@@ -111,17 +113,31 @@ def _ms(text: str) -> float:
     return float(text)
 
 
-def run_python(url: str, headers: dict[str, str], duration_s: int, connections: int) -> dict[str, float]:
+def run_python(
+    url: str, headers: dict[str, str], duration_s: int, connections: int
+) -> dict[str, float]:
     out = subprocess.run(
-        [PY, str(ROOT / "bench" / "_load.py"), url, "--duration", str(duration_s), "--connections",
-         str(connections), *[f"--header={k}: {v}" for k, v in headers.items()]],
-        capture_output=True, text=True, check=True,
+        [
+            PY,
+            str(ROOT / "bench" / "_load.py"),
+            url,
+            "--duration",
+            str(duration_s),
+            "--connections",
+            str(connections),
+            *[f"--header={k}: {v}" for k, v in headers.items()],
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return json.loads(out)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--units", type=int, default=10_000)
     parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
     parser.add_argument("--connections", type=int, default=16)
@@ -130,22 +146,50 @@ def main() -> None:
     opts = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="unstuck-bench-units-"))
-    env = dict(os.environ, UNSTUCK_DATA_DIR=str(data_dir), UNSTUCK_BENCH_VIEWS="1", UNSTUCK_DEBUG="0",
-               UNSTUCK_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="unstuck.settings")
+    env = dict(
+        os.environ,
+        UNSTUCK_DATA_DIR=str(data_dir),
+        UNSTUCK_BENCH_VIEWS="1",
+        UNSTUCK_DEBUG="0",
+        UNSTUCK_LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="unstuck.settings",
+    )
     env.pop("DATABASE_URL", None)
     unstuck = str(Path(PY).parent / "unstuck")
     server = None
     try:
         t0 = time.time()
         subprocess.run([unstuck, "migrate"], env=env, check=True, capture_output=True, cwd=ROOT)
-        seeded = json.loads(subprocess.run([PY, "-c", SEED, str(opts.units)], env=env, check=True,
-                                           capture_output=True, text=True, cwd=ROOT).stdout.splitlines()[-1])
+        seeded = json.loads(
+            subprocess.run(
+                [PY, "-c", SEED, str(opts.units)],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            ).stdout.splitlines()[-1]
+        )
         print(f"seeded {seeded['units']} units in {time.time() - t0:.1f} s ({data_dir})")
         port = free_port()
         log = open(data_dir / "server.log", "w")  # noqa: SIM115 (closed with the folder)
-        server = subprocess.Popen([unstuck, "serve", "--no-migrate", "--host", "127.0.0.1", "--port", str(port),
-                                   "--workers", str(opts.workers)], env=env, cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=log)
+        server = subprocess.Popen(
+            [
+                unstuck,
+                "serve",
+                "--no-migrate",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(opts.workers),
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
         base = f"http://127.0.0.1:{port}"
         wait_up(f"{base}/bench/bare")
         auth = {"Authorization": f"Bearer {seeded['key']}"}
@@ -161,22 +205,30 @@ def main() -> None:
             for _ in range(20):
                 with urllib.request.urlopen(req) as resp:
                     assert resp.status == 200, url
-        print(f"granian WSGI, {opts.workers} workers; load: {client}, {opts.connections} connections, "
-              f"{opts.duration} s each; {os.cpu_count()} CPUs shared by server and client")
+        print(
+            f"granian WSGI, {opts.workers} workers; load: {client}, {opts.connections} connections, "
+            f"{opts.duration} s each; {os.cpu_count()} CPUs shared by server and client"
+        )
         print(f"{'scenario':<36}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>9}")
         results = {}
         for name, url, headers in scenarios:
             r = run(url, headers, opts.duration, opts.connections)
             results[name] = r
-            print(f"{name:<36}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{int(r.get('errors', 0)):>9}")
+            print(
+                f"{name:<36}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{int(r.get('errors', 0)):>9}"
+            )
         ceiling = results[scenarios[0][0]]["rps"]
         one = results[scenarios[1][0]]["rps"]
         listing = results[scenarios[2][0]]["rps"]
-        print(f"fetch one unit: {one / ceiling:.0%} of the ceiling (goal: at least 60%); "
-              f"list: {listing / ceiling:.0%}")
+        print(
+            f"fetch one unit: {one / ceiling:.0%} of the ceiling (goal: at least 60%); "
+            f"list: {listing / ceiling:.0%}"
+        )
     finally:
         if server is not None and (data_dir / "server.log").stat().st_size:
-            print("server log (first lines):", (data_dir / "server.log").read_text()[:800], sep="\n")
+            print(
+                "server log (first lines):", (data_dir / "server.log").read_text()[:800], sep="\n"
+            )
         if server is not None:
             server.terminate()
             try:

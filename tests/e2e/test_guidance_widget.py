@@ -85,7 +85,9 @@ def open_panel(page):
     return widget(page).get_by_role("dialog")
 
 
-def test_the_same_error_three_times_brings_up_a_tip_with_the_fix(page, live_server, acme, alex, net):
+def test_the_same_error_three_times_brings_up_a_tip_with_the_fix(
+    page, live_server, acme, alex, net
+):
     sign_in(page, live_server)
     page.click("text=Northwind renewal 2025")  # its close date has passed
     for attempt in range(3):
@@ -105,11 +107,15 @@ def test_the_same_error_three_times_brings_up_a_tip_with_the_fix(page, live_serv
     assert nudge.detector == "repeated_error"
     assert nudge.unit.slug == "fix-close-date-in-the-past"
     assert nudge.status == "opened"
-    assert Statement.objects.filter(workspace=acme, verb_id=profile.VERB_OPENED, person=alex).exists()
+    assert Statement.objects.filter(
+        workspace=acme, verb_id=profile.VERB_OPENED, person=alex
+    ).exists()
     assert [e for e in page.console_errors if "status of 400" not in e] == []
 
 
-def test_the_today_list_shows_a_due_review_and_answering_moves_its_due_date(page, live_server, acme, alex, net):
+def test_the_today_list_shows_a_due_review_and_answering_moves_its_due_date(
+    page, live_server, acme, alex, net
+):
     quiz = Unit.objects.get(workspace=acme, slug="opportunity-stages-quiz")
     ReviewCard.objects.filter(workspace=acme, person=alex).delete()
     assert adaptive.create_cards(workspace=acme, person=alex, unit=quiz) > 0
@@ -123,7 +129,9 @@ def test_the_today_list_shows_a_due_review_and_answering_moves_its_due_date(page
     panel = open_panel(page)
     panel.get_by_role("heading", name="Today").wait_for()
     panel.get_by_text(question).wait_for()
-    answers = panel.get_by_text(question).locator("xpath=following-sibling::div[1]").get_by_role("button")
+    answers = (
+        panel.get_by_text(question).locator("xpath=following-sibling::div[1]").get_by_role("button")
+    )
     assert answers.count() >= 2
     answers.first.click()
     panel.get_by_text(re.compile(r"^(Correct!|Not quite\.)")).wait_for()

@@ -9,8 +9,8 @@ The table below is documented in docs/permissions.md (a test keeps them equal).
 from __future__ import annotations
 
 import base64
-import copy
 import binascii
+import copy
 import hashlib
 import hmac
 import time

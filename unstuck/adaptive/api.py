@@ -20,7 +20,9 @@ router = Router(tags=["adaptive"])
 
 def _need(person):
     if person is None:
-        raise ApiError("Name a person (external id): this key or login has no learner record.", field="person")
+        raise ApiError(
+            "Name a person (external id): this key or login has no learner record.", field="person"
+        )
     return person
 
 
@@ -36,8 +38,13 @@ def today(request, person: str | None = None):
 def answer_review(request, card_id: UUID, data: ReviewAnswerIn, person: str | None = None):
     require(request.auth, "content.view")
     who = _need(person_for(request.auth, person, permission="people.manage"))
-    return services.answer_review(workspace=request.auth.workspace, person=who, card_id=str(card_id),
-                                  choice_id=data.choice_id, duration_ms=data.duration_ms)
+    return services.answer_review(
+        workspace=request.auth.workspace,
+        person=who,
+        card_id=str(card_id),
+        choice_id=data.choice_id,
+        duration_ms=data.duration_ms,
+    )
 
 
 @router.get("/mastery", response=list[MasteryOut])
@@ -51,11 +58,15 @@ def mastery(request, person: str | None = None):
 def collection_path(request, collection_id: UUID, person: str | None = None):
     """The person's path through a collection: mastered units skipped, missed ones repeated."""
     require(request.auth, "content.view")
-    collection = Collection.objects.for_workspace(request.auth.workspace).filter(pk=collection_id).first()
+    collection = (
+        Collection.objects.for_workspace(request.auth.workspace).filter(pk=collection_id).first()
+    )
     if collection is None:
         raise NotFound("No such collection.")
     who = person_for(request.auth, person)
-    return services.collection_path(workspace=request.auth.workspace, person=who, collection=collection)
+    return services.collection_path(
+        workspace=request.auth.workspace, person=who, collection=collection
+    )
 
 
 @router.post("/adaptive/refit-fsrs", response=RefitOut)

@@ -30,11 +30,12 @@ class Mastery(models.Model):
     objects = WorkspaceScopedQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["person", "skill"], name="mastery_unique_person_skill")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "skill"], name="mastery_unique_person_skill")
+        ]
 
     def __str__(self) -> str:
         return f"{type(self).__name__} {self.pk}"
-
 
 
 class ItemStat(models.Model):
@@ -54,7 +55,6 @@ class ItemStat(models.Model):
 
     def __str__(self) -> str:
         return f"{type(self).__name__} {self.pk}"
-
 
 
 class ReviewCard(models.Model):
@@ -81,13 +81,14 @@ class ReviewCard(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["person", "unit", "item_key"], name="reviewcard_unique_item")
+            models.UniqueConstraint(
+                fields=["person", "unit", "item_key"], name="reviewcard_unique_item"
+            )
         ]
         indexes = [models.Index(fields=["person", "is_suspended", "due"])]
 
     def __str__(self) -> str:
         return f"{type(self).__name__} {self.pk}"
-
 
 
 class ReviewLogEntry(models.Model):
@@ -110,7 +111,6 @@ class ReviewLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{type(self).__name__} {self.pk}"
-
 
 
 class BudgetSource(models.TextChoices):
@@ -139,11 +139,12 @@ class BudgetSpend(models.Model):
         return f"{type(self).__name__} {self.pk}"
 
 
-
 class FsrsParameters(models.Model):
     """A workspace's refitted FSRS weights (absent: the package's defaults)."""
 
-    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
     parameters = models.JSONField()
     review_count = models.PositiveIntegerField()
     log_loss_before = models.FloatField()

@@ -57,8 +57,15 @@ def _k(base: float, attempts: int) -> float:
     return base / (1.0 + K_DECAY * attempts)
 
 
-def update_mastery(*, workspace, person, skill_ids: list, is_correct: bool, item: ItemStat | None = None,
-                   weight: float = 1.0) -> list[Mastery]:
+def update_mastery(
+    *,
+    workspace,
+    person,
+    skill_ids: list,
+    is_correct: bool,
+    item: ItemStat | None = None,
+    weight: float = 1.0,
+) -> list[Mastery]:
     """Apply one piece of evidence to each of these skills; returns the updated rows."""
     b = item.difficulty if item is not None else 0.0
     rows = []
@@ -75,7 +82,9 @@ def update_mastery(*, workspace, person, skill_ids: list, is_correct: bool, item
         m.save()
         rows.append(m)
     if item is not None and deltas:
-        item.difficulty = max(-6.0, min(6.0, item.difficulty - _k(K_ITEM, item.attempts) * sum(deltas) / len(deltas)))
+        item.difficulty = max(
+            -6.0, min(6.0, item.difficulty - _k(K_ITEM, item.attempts) * sum(deltas) / len(deltas))
+        )
         item.attempts += 1
         item.save(update_fields=["difficulty", "attempts"])
     return rows
@@ -85,14 +94,17 @@ def mastery_of_units(*, workspace, person, unit_ids: list) -> dict[str, float]:
     """unit id -> mean P(correct) over the unit's skills the person has evidence on."""
     through = Unit.skills.through
     skills_of: dict[str, list] = {}
-    for uid, skill_id in through.objects.filter(unit_id__in=unit_ids).values_list("unit_id", "skill_id"):
+    for uid, skill_id in through.objects.filter(unit_id__in=unit_ids).values_list(
+        "unit_id", "skill_id"
+    ):
         skills_of.setdefault(str(uid), []).append(skill_id)
     all_skills = {s for v in skills_of.values() for s in v}
     if not all_skills:
         return {}
     theta = dict(
-        Mastery.objects.filter(workspace=workspace, person=person, skill_id__in=all_skills)
-        .values_list("skill_id", "theta")
+        Mastery.objects.filter(
+            workspace=workspace, person=person, skill_id__in=all_skills
+        ).values_list("skill_id", "theta")
     )
     out: dict[str, float] = {}
     for unit_id, skills in skills_of.items():
@@ -103,7 +115,11 @@ def mastery_of_units(*, workspace, person, unit_ids: list) -> dict[str, float]:
 
 
 def mastery_of_person(*, workspace, person) -> list[dict[str, Any]]:
-    rows = Mastery.objects.filter(workspace=workspace, person=person).select_related("skill").order_by("skill__name")
+    rows = (
+        Mastery.objects.filter(workspace=workspace, person=person)
+        .select_related("skill")
+        .order_by("skill__name")
+    )
     return [
         {
             "skill_id": str(m.skill_id),
@@ -136,16 +152,22 @@ def local_day(workspace, moment: datetime | None = None) -> date:
 
 def budget_used(*, workspace, person, day: date | None = None) -> int:
     day = day or local_day(workspace)
-    total = BudgetSpend.objects.filter(workspace=workspace, person=person, day=day).aggregate(s=Sum("seconds"))["s"]
+    total = BudgetSpend.objects.filter(workspace=workspace, person=person, day=day).aggregate(
+        s=Sum("seconds")
+    )["s"]
     return int(total or 0)
 
 
 def budget_left(*, workspace, person, day: date | None = None) -> int:
     """Seconds of proactive learning (nudges and reviews) this person may still get today."""
-    return max(0, workspace.daily_budget_s - budget_used(workspace=workspace, person=person, day=day))
+    return max(
+        0, workspace.daily_budget_s - budget_used(workspace=workspace, person=person, day=day)
+    )
 
 
-def spend_budget(*, workspace, person, seconds: int, source: str, ref: str = "", allow_over: bool = False) -> bool:
+def spend_budget(
+    *, workspace, person, seconds: int, source: str, ref: str = "", allow_over: bool = False
+) -> bool:
     """Take `seconds` from today's budget. Returns False (and takes nothing) when it does
     not fit, unless `allow_over` (an answer to a review already shown is always counted)."""
     if source not in BudgetSource.values:
@@ -157,8 +179,14 @@ def spend_budget(*, workspace, person, seconds: int, source: str, ref: str = "",
         Person.objects.select_for_update().filter(pk=person.pk).first()
         if not allow_over and budget_left(workspace=workspace, person=person) < seconds:
             return False
-        BudgetSpend.objects.create(workspace=workspace, person=person, day=local_day(workspace), source=source,
-                                   ref=ref[:64], seconds=max(0, int(seconds)))
+        BudgetSpend.objects.create(
+            workspace=workspace,
+            person=person,
+            day=local_day(workspace),
+            source=source,
+            ref=ref[:64],
+            seconds=max(0, int(seconds)),
+        )
     return True
 
 
@@ -177,8 +205,15 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _to_fsrs(card: ReviewCard) -> Card:
-    return Card(card_id=card.pk.int % (2**53), state=State(card.state), step=card.step, stability=card.stability,
-                difficulty=card.difficulty, due=_utc(card.due), last_review=_utc(card.last_review))
+    return Card(
+        card_id=card.pk.int % (2**53),
+        state=State(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=_utc(card.due),
+        last_review=_utc(card.last_review),
+    )
 
 
 def _questions(unit: Unit) -> list[dict]:
@@ -205,7 +240,9 @@ def create_cards(*, workspace, person, unit: Unit, learned_at=None) -> int:
         if not skill_ids:
             return 0
         sources = list(
-            Unit.objects.for_workspace(workspace).published().filter(kind=Kind.QUIZ, skills__in=skill_ids)
+            Unit.objects.for_workspace(workspace)
+            .published()
+            .filter(kind=Kind.QUIZ, skills__in=skill_ids)
             .distinct()[:3]
         )
     now = learned_at or timezone.now()
@@ -216,7 +253,10 @@ def create_cards(*, workspace, person, unit: Unit, learned_at=None) -> int:
                 return made
             # The first review comes a day later: right after learning, recall is trivial.
             _, created = ReviewCard.objects.get_or_create(
-                workspace=workspace, person=person, unit=source, item_key=_item_key(q, i),
+                workspace=workspace,
+                person=person,
+                unit=source,
+                item_key=_item_key(q, i),
                 defaults={"due": now + timedelta(days=1)},
             )
             made += int(created)
@@ -242,9 +282,15 @@ def today(*, workspace, person) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     if person is not None and left >= REVIEW_ESTIMATE_S:
         due = (
-            ReviewCard.objects.filter(workspace=workspace, person=person, is_suspended=False, due__lte=timezone.now(),
-                                      unit__status=Status.PUBLISHED)
-            .select_related("unit").order_by("due")[:50]
+            ReviewCard.objects.filter(
+                workspace=workspace,
+                person=person,
+                is_suspended=False,
+                due__lte=timezone.now(),
+                unit__status=Status.PUBLISHED,
+            )
+            .select_related("unit")
+            .order_by("due")[:50]
         )
         for card in due:
             if (len(items) + 1) * REVIEW_ESTIMATE_S > left:
@@ -252,20 +298,27 @@ def today(*, workspace, person) -> dict[str, Any]:
             q = _question_for(card)
             if q is None:
                 continue  # the question was edited away; the card waits for a republish
-            items.append({
-                "card_id": str(card.id),
-                "unit_id": str(card.unit_id),
-                "unit_title": card.unit.title,
-                "question": q.get("prompt") or q.get("text") or "",
-                "choices": [{"id": str(c.get("id")), "text": c.get("text", "")} for c in q.get("choices", [])],
-                "multiple": bool(q.get("multiple")),
-                "due": card.due.isoformat(),
-                "estimate_s": REVIEW_ESTIMATE_S,
-            })
+            items.append(
+                {
+                    "card_id": str(card.id),
+                    "unit_id": str(card.unit_id),
+                    "unit_title": card.unit.title,
+                    "question": q.get("prompt") or q.get("text") or "",
+                    "choices": [
+                        {"id": str(c.get("id")), "text": c.get("text", "")}
+                        for c in q.get("choices", [])
+                    ],
+                    "multiple": bool(q.get("multiple")),
+                    "due": card.due.isoformat(),
+                    "estimate_s": REVIEW_ESTIMATE_S,
+                }
+            )
     return {"budget_s": workspace.daily_budget_s, "used_s": used, "items": items}
 
 
-def answer_review(*, workspace, person, card_id: str, choice_id: str, duration_ms: int | None = None) -> dict[str, Any]:
+def answer_review(
+    *, workspace, person, card_id: str, choice_id: str, duration_ms: int | None = None
+) -> dict[str, Any]:
     """Grade a review answer, reschedule the card, update mastery.
 
     `choice_id` is one choice id, or several separated by commas for a select-all question.
@@ -277,12 +330,21 @@ def answer_review(*, workspace, person, card_id: str, choice_id: str, duration_m
         card_uuid = uuid.UUID(str(card_id))
     except ValueError:
         raise NotFound("No such review card.", field="card_id") from None
-    card = ReviewCard.objects.select_related("unit").filter(workspace=workspace, person=person, pk=card_uuid).first()
+    card = (
+        ReviewCard.objects.select_related("unit")
+        .filter(workspace=workspace, person=person, pk=card_uuid)
+        .first()
+    )
     if card is None:
         raise NotFound("No such review card.", field="card_id")
     q = _question_for(card)
     if q is None:
-        raise ApiError("This question no longer exists in its unit.", status=409, code="conflict", field="card_id")
+        raise ApiError(
+            "This question no longer exists in its unit.",
+            status=409,
+            code="conflict",
+            field="card_id",
+        )
     chosen = {c.strip() for c in str(choice_id or "").split(",") if c.strip()}
     ids = {str(c.get("id")) for c in q["choices"]}
     if not chosen or not chosen <= ids:
@@ -290,7 +352,9 @@ def answer_review(*, workspace, person, card_id: str, choice_id: str, duration_m
     correct_ids = {str(c.get("id")) for c in q["choices"] if c.get("correct")}
     is_correct = chosen == correct_ids
     feedback = " ".join(
-        c.get("feedback", "") for c in q["choices"] if str(c.get("id")) in chosen and c.get("feedback")
+        c.get("feedback", "")
+        for c in q["choices"]
+        if str(c.get("id")) in chosen and c.get("feedback")
     ) or (q.get("explanation") or ("Correct." if is_correct else "Not quite."))
     now = timezone.now()
     rating = Rating.Good if is_correct else Rating.Again
@@ -298,7 +362,9 @@ def answer_review(*, workspace, person, card_id: str, choice_id: str, duration_m
         rating = Rating.Easy
     with transaction.atomic():
         due_before = card.due
-        new_card, _ = scheduler_for(workspace).review_card(_to_fsrs(card), rating, review_datetime=now.astimezone(UTC))
+        new_card, _ = scheduler_for(workspace).review_card(
+            _to_fsrs(card), rating, review_datetime=now.astimezone(UTC)
+        )
         card.state = int(new_card.state)
         card.step = new_card.step
         card.stability = new_card.stability
@@ -308,30 +374,65 @@ def answer_review(*, workspace, person, card_id: str, choice_id: str, duration_m
         card.reps += 1
         card.lapses += int(not is_correct)
         card.save()
-        ReviewLogEntry.objects.create(workspace=workspace, card=card, person=person, rating=int(rating),
-                                      is_correct=is_correct, reviewed_at=now, duration_ms=duration_ms,
-                                      due_before=due_before, due_after=card.due)
-        item, _ = ItemStat.objects.get_or_create(workspace=workspace, unit=card.unit, item_key=card.item_key)
-        update_mastery(workspace=workspace, person=person, skill_ids=list(card.unit.skills.values_list("id", flat=True)),
-                       is_correct=is_correct, item=item)
-        spend_budget(workspace=workspace, person=person, seconds=REVIEW_ESTIMATE_S, source=BudgetSource.REVIEW,
-                     ref=str(card.id), allow_over=True)
+        ReviewLogEntry.objects.create(
+            workspace=workspace,
+            card=card,
+            person=person,
+            rating=int(rating),
+            is_correct=is_correct,
+            reviewed_at=now,
+            duration_ms=duration_ms,
+            due_before=due_before,
+            due_after=card.due,
+        )
+        item, _ = ItemStat.objects.get_or_create(
+            workspace=workspace, unit=card.unit, item_key=card.item_key
+        )
+        update_mastery(
+            workspace=workspace,
+            person=person,
+            skill_ids=list(card.unit.skills.values_list("id", flat=True)),
+            is_correct=is_correct,
+            item=item,
+        )
+        spend_budget(
+            workspace=workspace,
+            person=person,
+            seconds=REVIEW_ESTIMATE_S,
+            source=BudgetSource.REVIEW,
+            ref=str(card.id),
+            allow_over=True,
+        )
         result: dict[str, Any] = {"success": is_correct, "response": ",".join(sorted(chosen))}
         if duration_ms is not None:
             result["extensions"] = {p.RESULT_EXT_DURATION_MS: int(duration_ms)}
-        record_statements(workspace=workspace, statements=[p.statement(
-            actor=p.actor_for_person(person), verb=p.VERB_REVIEWED,
-            object_id=f"{p.PROFILE_BASE}/review-cards/{card.id}", object_type=p.ACTIVITY_REVIEW,
-            object_name=(q.get("prompt") or "")[:200] or None, result=result,
-            extensions={p.EXT_UNIT: str(card.unit_id), p.EXT_CHANNEL: "widget"},
-        )])
-    return {"correct": is_correct, "feedback": feedback, "next_due": card.due.isoformat(),
-            "correct_choice_ids": sorted(correct_ids)}
+        record_statements(
+            workspace=workspace,
+            statements=[
+                p.statement(
+                    actor=p.actor_for_person(person),
+                    verb=p.VERB_REVIEWED,
+                    object_id=f"{p.PROFILE_BASE}/review-cards/{card.id}",
+                    object_type=p.ACTIVITY_REVIEW,
+                    object_name=(q.get("prompt") or "")[:200] or None,
+                    result=result,
+                    extensions={p.EXT_UNIT: str(card.unit_id), p.EXT_CHANNEL: "widget"},
+                )
+            ],
+        )
+    return {
+        "correct": is_correct,
+        "feedback": feedback,
+        "next_due": card.due.isoformat(),
+        "correct_choice_ids": sorted(correct_ids),
+    }
 
 
 # --- reacting to statements -------------------------------------------------------------
 
-_UNIT_RE = re.compile(re.escape(p.PROFILE_BASE) + r"/units/([0-9a-fA-F-]{32,36})(?:/questions/(\d+|[\w-]+))?$")
+_UNIT_RE = re.compile(
+    re.escape(p.PROFILE_BASE) + r"/units/([0-9a-fA-F-]{32,36})(?:/questions/(\d+|[\w-]+))?$"
+)
 
 
 def _ext(stmt: dict, key: str) -> Any:
@@ -357,7 +458,12 @@ def on_statements(*, workspace, person, statements: list[dict[str, Any]]) -> Non
         obj_id = (stmt.get("object") or {}).get("id", "")
         result = stmt.get("result") or {}
         match = _UNIT_RE.match(obj_id)
-        if verb == p.VERB_ANSWERED and match and match.group(2) is not None and isinstance(result.get("success"), bool):
+        if (
+            verb == p.VERB_ANSWERED
+            and match
+            and match.group(2) is not None
+            and isinstance(result.get("success"), bool)
+        ):
             unit = _unit(workspace, match.group(1))
             if unit is None:
                 continue
@@ -365,19 +471,32 @@ def on_statements(*, workspace, person, statements: list[dict[str, Any]]) -> Non
             qs = _questions(unit)
             key = _item_key(qs[int(ref)], int(ref)) if ref.isdigit() and int(ref) < len(qs) else ref
             item, _ = ItemStat.objects.get_or_create(workspace=workspace, unit=unit, item_key=key)
-            update_mastery(workspace=workspace, person=person, skill_ids=list(unit.skills.values_list("id", flat=True)),
-                           is_correct=result["success"], item=item)
+            update_mastery(
+                workspace=workspace,
+                person=person,
+                skill_ids=list(unit.skills.values_list("id", flat=True)),
+                is_correct=result["success"],
+                item=item,
+            )
         elif verb in (p.VERB_COMPLETED, p.VERB_PASSED) and match and match.group(2) is None:
             unit = _unit(workspace, match.group(1))
             if unit is not None and unit.status == Status.PUBLISHED:
                 create_cards(workspace=workspace, person=person, unit=unit)
-        elif verb in (p.VERB_COMPLETED, p.VERB_FAILED) and "/tasks/" in obj_id and isinstance(result.get("success"), bool):
+        elif (
+            verb in (p.VERB_COMPLETED, p.VERB_FAILED)
+            and "/tasks/" in obj_id
+            and isinstance(result.get("success"), bool)
+        ):
             unit_id = _ext(stmt, p.EXT_UNIT)
             unit = _unit(workspace, unit_id) if unit_id else None
             if unit is not None:
-                update_mastery(workspace=workspace, person=person,
-                               skill_ids=list(unit.skills.values_list("id", flat=True)),
-                               is_correct=result["success"], weight=TASK_K_FACTOR)
+                update_mastery(
+                    workspace=workspace,
+                    person=person,
+                    skill_ids=list(unit.skills.values_list("id", flat=True)),
+                    is_correct=result["success"],
+                    weight=TASK_K_FACTOR,
+                )
 
 
 # --- adaptive collections ---------------------------------------------------------------
@@ -386,25 +505,46 @@ def on_statements(*, workspace, person, statements: list[dict[str, Any]]) -> Non
 def collection_path(*, workspace, person, collection) -> list[dict[str, Any]]:
     """A person's path through a collection: units whose every skill they have mastered
     are skipped; units on a skill they keep failing (2+ misses in a row) come again at the end."""
-    items = list(collection.items.select_related("unit").filter(unit__status=Status.PUBLISHED).order_by("position"))
+    items = list(
+        collection.items.select_related("unit")
+        .filter(unit__status=Status.PUBLISHED)
+        .order_by("position")
+    )
     through = Unit.skills.through
     skills_of: dict = {}
-    for unit_id, skill_id in through.objects.filter(unit_id__in=[i.unit_id for i in items]).values_list("unit_id", "skill_id"):
+    for unit_id, skill_id in through.objects.filter(
+        unit_id__in=[i.unit_id for i in items]
+    ).values_list("unit_id", "skill_id"):
         skills_of.setdefault(unit_id, []).append(skill_id)
-    rows = {m.skill_id: m for m in Mastery.objects.filter(workspace=workspace, person=person)} if person else {}
+    rows = (
+        {m.skill_id: m for m in Mastery.objects.filter(workspace=workspace, person=person)}
+        if person
+        else {}
+    )
     path: list[dict[str, Any]] = []
     repeats: list[dict[str, Any]] = []
     for item in items:
         skills = skills_of.get(item.unit_id, [])
         known = [rows[s] for s in skills if s in rows]
-        entry = {"unit_id": str(item.unit_id), "title": item.unit.title, "kind": item.unit.kind,
-                 "duration_s": item.unit.duration_s, "position": item.position}
+        entry = {
+            "unit_id": str(item.unit_id),
+            "title": item.unit.title,
+            "kind": item.unit.kind,
+            "duration_s": item.unit.duration_s,
+            "position": item.position,
+        }
         if skills and len(known) == len(skills) and all(is_mastered(m) for m in known):
             path.append({**entry, "action": "skip", "reason": "you have mastered its skills"})
             continue
         path.append({**entry, "action": "learn", "reason": "next in the collection"})
         if any(m.failure_streak >= 2 for m in known):
-            repeats.append({**entry, "action": "repeat", "reason": "you missed questions on this skill recently"})
+            repeats.append(
+                {
+                    **entry,
+                    "action": "repeat",
+                    "reason": "you missed questions on this skill recently",
+                }
+            )
     return path + repeats
 
 
@@ -439,11 +579,16 @@ def refit_fsrs(*, workspace, min_reviews: int = MIN_REVIEWS_TO_REFIT) -> dict[st
 
     count = ReviewLogEntry.objects.filter(workspace=workspace).count()
     if count < min_reviews:
-        return {"refitted": False, "reviews": count,
-                "message": f"{count} reviews; refitting needs at least {min_reviews}."}
+        return {
+            "refitted": False,
+            "reviews": count,
+            "message": f"{count} reviews; refitting needs at least {min_reviews}.",
+        }
     histories: dict = {}
-    for card_id, when, rating in ReviewLogEntry.objects.filter(workspace=workspace).order_by("reviewed_at").values_list(
-        "card_id", "reviewed_at", "rating"
+    for card_id, when, rating in (
+        ReviewLogEntry.objects.filter(workspace=workspace)
+        .order_by("reviewed_at")
+        .values_list("card_id", "reviewed_at", "rating")
     ):
         histories.setdefault(card_id, []).append((when.astimezone(UTC), rating))
     seqs = [h for h in histories.values() if len(h) >= 2]
@@ -455,7 +600,10 @@ def refit_fsrs(*, workspace, min_reviews: int = MIN_REVIEWS_TO_REFIT) -> dict[st
         for i in REFIT_INDICES:
             for direction in (1 + step, 1 - step):
                 trial = list(params)
-                trial[i] = min(max(params[i] * direction, LOWER_BOUNDS_PARAMETERS[i]), UPPER_BOUNDS_PARAMETERS[i])
+                trial[i] = min(
+                    max(params[i] * direction, LOWER_BOUNDS_PARAMETERS[i]),
+                    UPPER_BOUNDS_PARAMETERS[i],
+                )
                 loss = _log_loss(trial, seqs)
                 if loss < best - 1e-6:
                     params, best = trial, loss
@@ -463,7 +611,17 @@ def refit_fsrs(*, workspace, min_reviews: int = MIN_REVIEWS_TO_REFIT) -> dict[st
         step /= 2
     FsrsParameters.objects.update_or_create(
         workspace=workspace,
-        defaults={"parameters": params, "review_count": count, "log_loss_before": before, "log_loss_after": best},
+        defaults={
+            "parameters": params,
+            "review_count": count,
+            "log_loss_before": before,
+            "log_loss_after": best,
+        },
     )
-    return {"refitted": True, "reviews": count, "log_loss_before": round(before, 4), "log_loss_after": round(best, 4),
-            "message": f"Refitted from {count} reviews: log loss {before:.4f} -> {best:.4f}."}
+    return {
+        "refitted": True,
+        "reviews": count,
+        "log_loss_before": round(before, 4),
+        "log_loss_after": round(best, 4),
+        "message": f"Refitted from {count} reviews: log loss {before:.4f} -> {best:.4f}.",
+    }

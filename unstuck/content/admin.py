@@ -12,10 +12,26 @@ class SkillAdmin(admin.ModelAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ("title", "slug", "kind", "status", "version", "duration_s", "workspace", "review_due_at")
+    list_display = (
+        "title",
+        "slug",
+        "kind",
+        "status",
+        "version",
+        "duration_s",
+        "workspace",
+        "review_due_at",
+    )
     list_filter = ("workspace", "kind", "status", "locale")
     search_fields = ("title", "slug", "summary")
-    readonly_fields = ("body_html", "duration_s", "version", "published_at", "review_due_at", "draft")
+    readonly_fields = (
+        "body_html",
+        "duration_s",
+        "version",
+        "published_at",
+        "review_due_at",
+        "draft",
+    )
     filter_horizontal = ("skills",)
 
 

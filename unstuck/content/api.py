@@ -11,8 +11,8 @@ from uuid import UUID
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponse
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, File, Router, Schema, Status
@@ -85,9 +85,16 @@ def list_kinds(request):
 
 @router.get("/units", response=list[UnitListOut])
 @paginate(CursorPagination, ordering=("-created_at",))
-def list_units(request, kind: str | None = None, status: str | None = None, skill: str | None = None,
-               tag: str | None = None, locale: str | None = None, q: str | None = None,
-               stale: bool | None = None):
+def list_units(
+    request,
+    kind: str | None = None,
+    status: str | None = None,
+    skill: str | None = None,
+    tag: str | None = None,
+    locale: str | None = None,
+    q: str | None = None,
+    stale: bool | None = None,
+):
     # The list shows no bodies: do not load and decode them.
     qs = _units(request).prefetch_related("skills").defer("body_md", "body_html", "payload")
     if kind:
@@ -103,8 +110,11 @@ def list_units(request, kind: str | None = None, status: str | None = None, skil
     if tag:
         tag = tag.strip().lower()
         # JSON containment is native on PostgreSQL; SQLite stores the list as JSON text.
-        qs = qs.filter(tags__contains=[tag]) if connection.vendor == "postgresql" else qs.filter(
-            tags__icontains=json.dumps(tag))
+        qs = (
+            qs.filter(tags__contains=[tag])
+            if connection.vendor == "postgresql"
+            else qs.filter(tags__icontains=json.dumps(tag))
+        )
     if locale:
         qs = qs.filter(locale=locale)
     if q:
@@ -122,12 +132,17 @@ def create_unit(request, data: UnitIn):
     original = fields.pop("translation_of")
     translation_of = None
     if original is not None:
-        translation_of = Unit.objects.for_workspace(request.auth.workspace).filter(pk=original).first()
+        translation_of = (
+            Unit.objects.for_workspace(request.auth.workspace).filter(pk=original).first()
+        )
         if translation_of is None:
-            raise ApiError("translation_of: no such unit in this workspace.", field="translation_of")
+            raise ApiError(
+                "translation_of: no such unit in this workspace.", field="translation_of"
+            )
     user = request.auth.user if request.auth.user and request.auth.user.is_authenticated else None
-    unit = services.create_unit(workspace=request.auth.workspace, translation_of=translation_of, owner=user,
-                                **fields)
+    unit = services.create_unit(
+        workspace=request.auth.workspace, translation_of=translation_of, owner=user, **fields
+    )
     return Status(201, _refetch(unit))
 
 
@@ -146,7 +161,9 @@ def get_unit(request, unit_id: UUID):
     body = cache.get(key)
     if body is None:
         unit = _unit(request, unit_id)
-        body = json.dumps(UnitOut.from_orm(unit, context={"request": request}).model_dump(mode="json"))
+        body = json.dumps(
+            UnitOut.from_orm(unit, context={"request": request}).model_dump(mode="json")
+        )
         cache.set(key, body, timeout=3600)
     return HttpResponse(body, content_type="application/json")
 
@@ -159,9 +176,15 @@ def patch_unit(request, unit_id: UUID, data: UnitPatch):
         if key in changes and changes[key] is None:
             raise ApiError(f"{key}: must not be null.", field=key)
     if "translation_of" in changes and changes["translation_of"] is not None:
-        original = Unit.objects.for_workspace(request.auth.workspace).filter(pk=changes["translation_of"]).first()
+        original = (
+            Unit.objects.for_workspace(request.auth.workspace)
+            .filter(pk=changes["translation_of"])
+            .first()
+        )
         if original is None:
-            raise ApiError("translation_of: no such unit in this workspace.", field="translation_of")
+            raise ApiError(
+                "translation_of: no such unit in this workspace.", field="translation_of"
+            )
         changes["translation_of"] = original
     return _refetch(services.update_unit(unit=unit, changes=changes))
 
@@ -181,7 +204,9 @@ def submit_unit(request, unit_id: UUID):
 @router.post("/units/{unit_id}/return-to-draft", response=UnitOut)
 def return_to_draft(request, unit_id: UUID):
     """Send a unit in review back to its author."""
-    return _refetch(services.return_to_draft(unit=_editable_unit(request, unit_id, "content.publish")))
+    return _refetch(
+        services.return_to_draft(unit=_editable_unit(request, unit_id, "content.publish"))
+    )
 
 
 @router.post("/units/{unit_id}/publish", response=UnitOut)
@@ -219,14 +244,20 @@ def list_versions(request, unit_id: UUID):
 def get_version(request, unit_id: UUID, number: int):
     require(request.auth, "content.view_drafts")
     unit = _unit(request, unit_id)
-    return get_object_or_404(UnitVersion.objects.select_related("published_by"), unit=unit, number=number)
+    return get_object_or_404(
+        UnitVersion.objects.select_related("published_by"), unit=unit, number=number
+    )
 
 
 def _lint_out(unit: Unit, issues) -> dict[str, Any]:
     copy = services.working_copy(unit, with_skills=False)
     return {
-        "unit_id": unit.pk, "slug": unit.slug, "title": copy["title"], "status": unit.status,
-        "duration_s": copy["duration_s"], "is_publishable": not any(i.level == "error" for i in issues),
+        "unit_id": unit.pk,
+        "slug": unit.slug,
+        "title": copy["title"],
+        "status": unit.status,
+        "duration_s": copy["duration_s"],
+        "is_publishable": not any(i.level == "error" for i in issues),
         "issues": [i.as_dict() for i in issues],
     }
 
@@ -247,7 +278,11 @@ def lint_workspace(request, stale: bool = False, level: str | None = None):
     if level not in (None, "error", "warning"):
         raise ApiError("level: use error or warning.", field="level")
     now = timezone.now()
-    qs = Unit.objects.for_workspace(request.auth.workspace).exclude(status=UnitStatus.ARCHIVED).order_by("slug")
+    qs = (
+        Unit.objects.for_workspace(request.auth.workspace)
+        .exclude(status=UnitStatus.ARCHIVED)
+        .order_by("slug")
+    )
     out: list[dict[str, Any]] = []
     checked = errors = warnings = 0
     for unit in qs.iterator(chunk_size=500):
@@ -298,7 +333,9 @@ def get_skill(request, skill_id: UUID):
 @router.patch("/skills/{skill_id}", response=SkillOut, tags=["skills"])
 def patch_skill(request, skill_id: UUID, data: SkillPatch):
     require(request.auth, "content.edit")
-    return services.update_skill(skill=_skill(request, skill_id), changes=data.dict(exclude_unset=True))
+    return services.update_skill(
+        skill=_skill(request, skill_id), changes=data.dict(exclude_unset=True)
+    )
 
 
 @router.delete("/skills/{skill_id}", response={204: None}, tags=["skills"])
@@ -315,19 +352,32 @@ def _collection_out(request, collection: Collection) -> dict[str, Any]:
     published_only = not request.auth.can("content.view_drafts")
     units = collection_units(collection, published_only=published_only)
     return {
-        "id": collection.pk, "slug": collection.slug, "title": collection.title,
-        "description": collection.description, "created_at": collection.created_at,
-        "updated_at": collection.updated_at, "duration_s": sum(u.duration_s for u in units),
+        "id": collection.pk,
+        "slug": collection.slug,
+        "title": collection.title,
+        "description": collection.description,
+        "created_at": collection.created_at,
+        "updated_at": collection.updated_at,
+        "duration_s": sum(u.duration_s for u in units),
         "units": [
-            {"position": i, "id": u.pk, "slug": u.slug, "kind": u.kind, "title": u.title, "status": u.status,
-             "duration_s": u.duration_s}
+            {
+                "position": i,
+                "id": u.pk,
+                "slug": u.slug,
+                "kind": u.kind,
+                "title": u.title,
+                "status": u.status,
+                "duration_s": u.duration_s,
+            }
             for i, u in enumerate(units)
         ],
     }
 
 
 def _collection(request, collection_id: UUID) -> Collection:
-    return get_object_or_404(Collection.objects.for_workspace(request.auth.workspace), pk=collection_id)
+    return get_object_or_404(
+        Collection.objects.for_workspace(request.auth.workspace), pk=collection_id
+    )
 
 
 @router.get("/collections", response=list[CollectionOut], tags=["collections"])
@@ -360,7 +410,9 @@ def patch_collection(request, collection_id: UUID, data: CollectionPatch):
     for key in ("slug", "title"):
         if key in changes and changes[key] is None:
             raise ApiError(f"{key}: must not be null.", field=key)
-    collection = services.update_collection(collection=_collection(request, collection_id), changes=changes)
+    collection = services.update_collection(
+        collection=_collection(request, collection_id), changes=changes
+    )
     return _collection_out(request, collection)
 
 

@@ -85,8 +85,11 @@ def estimate_duration_s(kind: str, body_md: str, payload: dict[str, Any]) -> int
 
 def _guide(p: dict) -> list[Part]:
     return [
-        Part(f"step {i + 1} “{s.get('title', '')}”", f"payload.steps.{i}",
-             reading_s(s.get("title", ""), s.get("body", "")) + GUIDE_STEP_S)
+        Part(
+            f"step {i + 1} “{s.get('title', '')}”",
+            f"payload.steps.{i}",
+            reading_s(s.get("title", ""), s.get("body", "")) + GUIDE_STEP_S,
+        )
         for i, s in enumerate(p.get("steps") or [])
     ]
 
@@ -102,31 +105,45 @@ def _media(p: dict) -> list[Part]:
         parts.append(Part("the opening before the first chapter", "payload.chapters", starts[0]))
     for i, c in enumerate(chapters):
         end = starts[i + 1] if i + 1 < len(chapters) else length
-        parts.append(Part(f"chapter {i + 1} “{c.get('title', '')}” at {format_s(starts[i])}",
-                          f"payload.chapters.{i}", max(0.0, end - starts[i])))
+        parts.append(
+            Part(
+                f"chapter {i + 1} “{c.get('title', '')}” at {format_s(starts[i])}",
+                f"payload.chapters.{i}",
+                max(0.0, end - starts[i]),
+            )
+        )
     return parts
 
 
 def _checklist(p: dict) -> list[Part]:
     return [
-        Part(f"item {i + 1}", f"payload.items.{i}",
-             reading_s(it.get("text", ""), it.get("details", "")) + CHECKLIST_ITEM_S)
+        Part(
+            f"item {i + 1}",
+            f"payload.items.{i}",
+            reading_s(it.get("text", ""), it.get("details", "")) + CHECKLIST_ITEM_S,
+        )
         for i, it in enumerate(p.get("items") or [])
     ]
 
 
 def _process_map(p: dict) -> list[Part]:
     return [
-        Part(f"node “{n.get('label', '')}”", f"payload.nodes.{i}",
-             reading_s(n.get("label", ""), n.get("description", "")) + PROCESS_NODE_S)
+        Part(
+            f"node “{n.get('label', '')}”",
+            f"payload.nodes.{i}",
+            reading_s(n.get("label", ""), n.get("description", "")) + PROCESS_NODE_S,
+        )
         for i, n in enumerate(p.get("nodes") or [])
     ]
 
 
 def _quick_reference(p: dict) -> list[Part]:
     return [
-        Part(f"section {i + 1} “{s.get('title', '')}”", f"payload.sections.{i}",
-             reading_s(s.get("title", ""), s.get("body", "")))
+        Part(
+            f"section {i + 1} “{s.get('title', '')}”",
+            f"payload.sections.{i}",
+            reading_s(s.get("title", ""), s.get("body", "")),
+        )
         for i, s in enumerate(p.get("sections") or [])
     ]
 
@@ -147,7 +164,10 @@ def scenario_longest_path(p: dict) -> tuple[float, list[str]]:
     def best(node_id: str) -> tuple[float, tuple[str, ...]]:
         node = nodes[node_id]
         choices = node.get("choices") or []
-        here = reading_s(node.get("text", ""), *(c.get("text", "") for c in choices)) + SCENARIO_DECISION_S
+        here = (
+            reading_s(node.get("text", ""), *(c.get("text", "") for c in choices))
+            + SCENARIO_DECISION_S
+        )
         top: tuple[float, tuple[str, ...]] = (0.0, ())
         for c in choices:
             after = reading_s(c.get("feedback", ""))
@@ -171,7 +191,9 @@ def _scenario(p: dict) -> list[Part]:
     seconds, path = scenario_longest_path(p)
     if not path:
         return []
-    return [Part(f"the longest path ({len(path)} nodes: {' → '.join(path)})", "payload.nodes", seconds)]
+    return [
+        Part(f"the longest path ({len(path)} nodes: {' → '.join(path)})", "payload.nodes", seconds)
+    ]
 
 
 _KIND_PARTS = {

@@ -52,8 +52,12 @@ class GuideStep(Strict):
     title: ShortText
     body: Markdown = ""
     body_html: str = ""
-    image: str | None = Field(None, max_length=2000, description="URL or media path of a screenshot")
-    selector: str | None = Field(None, max_length=500, description="CSS selector of the element this step is about")
+    image: str | None = Field(
+        None, max_length=2000, description="URL or media path of a screenshot"
+    )
+    selector: str | None = Field(
+        None, max_length=500, description="CSS selector of the element this step is about"
+    )
 
 
 class GuidePayload(Strict):
@@ -92,7 +96,9 @@ def parse_webvtt(text: str) -> list[dict[str, Any]]:
         for c in vtt.captions
     ]
     if not cues:
-        raise ValueError("not valid WebVTT: no cues (each cue needs a `00:00:01.000 --> 00:00:04.000` line)")
+        raise ValueError(
+            "not valid WebVTT: no cues (each cue needs a `00:00:01.000 --> 00:00:04.000` line)"
+        )
     for i, cue in enumerate(cues):
         if cue["end_s"] < cue["start_s"]:
             raise ValueError(f"not valid WebVTT: cue {i + 1} ends before it starts")
@@ -116,13 +122,19 @@ def _check_media(payload: Any, *, transcript_field: str) -> None:
         except ValueError as exc:
             raise PayloadError((transcript_field,), str(exc)) from exc
         if payload.length_s and cues[-1]["end_s"] > payload.length_s + 1:
-            raise PayloadError((transcript_field,), f"the last cue ends at {cues[-1]['end_s']:g} s, after length_s")
+            raise PayloadError(
+                (transcript_field,), f"the last cue ends at {cues[-1]['end_s']:g} s, after length_s"
+            )
     previous = -1.0
     for i, chapter in enumerate(payload.chapters):
         if chapter.start_s <= previous:
-            raise PayloadError(("chapters", i, "start_s"), "chapters must start in increasing order")
+            raise PayloadError(
+                ("chapters", i, "start_s"), "chapters must start in increasing order"
+            )
         if chapter.start_s >= payload.length_s:
-            raise PayloadError(("chapters", i, "start_s"), "a chapter must start before the end (length_s)")
+            raise PayloadError(
+                ("chapters", i, "start_s"), "a chapter must start before the end (length_s)"
+            )
         previous = chapter.start_s
 
 
@@ -213,7 +225,9 @@ class ProcessMapPayload(Strict):
             index[node.id] = i
         starts = [i for i, n in enumerate(self.nodes) if n.type == "start"]
         if len(starts) != 1:
-            raise PayloadError(("nodes",), f"a process map needs exactly one start node, found {len(starts)}")
+            raise PayloadError(
+                ("nodes",), f"a process map needs exactly one start node, found {len(starts)}"
+            )
         if not any(n.type == "end" for n in self.nodes):
             raise PayloadError(("nodes",), "a process map needs at least one end node")
         out: dict[str, list[str]] = {n.id: [] for n in self.nodes}
@@ -230,12 +244,18 @@ class ProcessMapPayload(Strict):
             if node.type == "decision":
                 labelled = [e for e in self.edges if e.from_ == node.id]
                 if len(labelled) < 2:
-                    raise PayloadError(("nodes", i), f"decision {node.id!r} needs at least two outgoing edges")
+                    raise PayloadError(
+                        ("nodes", i), f"decision {node.id!r} needs at least two outgoing edges"
+                    )
                 for j, edge in enumerate(self.edges):
                     if edge.from_ == node.id and not edge.label:
-                        raise PayloadError(("edges", j, "label"), "edges leaving a decision need a label")
+                        raise PayloadError(
+                            ("edges", j, "label"), "edges leaving a decision need a label"
+                        )
             elif node.type != "end" and not out[node.id]:
-                raise PayloadError(("nodes", i), f"{node.id!r} leads nowhere: add an edge or make it an end")
+                raise PayloadError(
+                    ("nodes", i), f"{node.id!r} leads nowhere: add an edge or make it an end"
+                )
         reached = _reachable(self.nodes[starts[0]].id, out)
         for i, node in enumerate(self.nodes):
             if node.id not in reached:
@@ -305,7 +325,9 @@ class QuizPayload(Strict):
     """Questions with choices, correct answers and feedback per choice."""
 
     questions: list[QuizQuestion] = Field(..., min_length=1, max_length=30)
-    pass_ratio: float = Field(0.8, gt=0, le=1, description="Share of questions to answer correctly to pass")
+    pass_ratio: float = Field(
+        0.8, gt=0, le=1, description="Share of questions to answer correctly to pass"
+    )
 
     @model_validator(mode="after")
     def _rules(self):
@@ -313,11 +335,15 @@ class QuizPayload(Strict):
         for i, question in enumerate(self.questions):
             correct = sum(1 for c in question.choices if c.correct)
             if correct == 0:
-                raise PayloadError(("questions", i, "choices"), "mark at least one choice as correct")
+                raise PayloadError(
+                    ("questions", i, "choices"), "mark at least one choice as correct"
+                )
             if question.multiple is None:
                 question.multiple = correct > 1
             elif not question.multiple and correct > 1:
-                raise PayloadError(("questions", i, "choices"), "a single-answer question has one correct choice")
+                raise PayloadError(
+                    ("questions", i, "choices"), "a single-answer question has one correct choice"
+                )
             _fill_ids(question.choices, ("questions", i, "choices"), prefix="", letters=True)
         return self
 
@@ -335,7 +361,9 @@ class ScenarioChoice(Strict):
     @model_validator(mode="after")
     def _one_way(self):
         if (self.next is None) == (self.outcome is None):
-            raise PayloadError((), "give a choice either `next` (a node id) or an `outcome` (good, ok, bad)")
+            raise PayloadError(
+                (), "give a choice either `next` (a node id) or an `outcome` (good, ok, bad)"
+            )
         return self
 
 
@@ -350,7 +378,9 @@ class ScenarioPayload(Strict):
     """A branching dialogue: nodes where someone speaks, choices with feedback that lead
     to another node or end with an outcome (good, ok, bad). Every path ends; no loops."""
 
-    start: NodeId | None = Field(None, description="Id of the first node (default: the first in the list)")
+    start: NodeId | None = Field(
+        None, description="Id of the first node (default: the first in the list)"
+    )
     nodes: list[ScenarioNode] = Field(..., min_length=1, max_length=50)
     outcomes: dict[Literal["good", "ok", "bad"], Annotated[str, Field(max_length=2000)]] = Field(
         default_factory=dict, description="Closing text per outcome"
@@ -374,21 +404,29 @@ class ScenarioPayload(Strict):
             for j, choice in enumerate(node.choices):
                 if choice.next is not None:
                     if choice.next not in index:
-                        raise PayloadError(("nodes", i, "choices", j, "next"), f"no node with id {choice.next!r}")
+                        raise PayloadError(
+                            ("nodes", i, "choices", j, "next"), f"no node with id {choice.next!r}"
+                        )
                     out[node.id].append(choice.next)
         reached = _reachable(self.start, out)
         for i, node in enumerate(self.nodes):
             if node.id not in reached:
-                raise PayloadError(("nodes", i), f"node {node.id!r} cannot be reached from the start")
+                raise PayloadError(
+                    ("nodes", i), f"node {node.id!r} cannot be reached from the start"
+                )
         if not any(c.outcome for n in self.nodes for c in n.choices):
-            raise PayloadError(("nodes",), "at least one choice must end the scenario with an outcome")
+            raise PayloadError(
+                ("nodes",), "at least one choice must end the scenario with an outcome"
+            )
         cycle = _find_back_edge(self.start, out)
         if cycle is not None:
             src, dst = cycle
             i = index[src]
             j = next(k for k, c in enumerate(self.nodes[i].choices) if c.next == dst)
-            raise PayloadError(("nodes", i, "choices", j, "next"),
-                               f"leads back to {dst!r}, making a loop; every path must end in an outcome")
+            raise PayloadError(
+                ("nodes", i, "choices", j, "next"),
+                f"leads back to {dst!r}, making a loop; every path must end in an outcome",
+            )
         return self
 
 
@@ -463,7 +501,9 @@ KIND_MODELS: dict[str, type[BaseModel]] = {
 
 def check_kind(kind: str, field: str = "kind") -> None:
     if kind not in KIND_MODELS:
-        raise ApiError(f"{field}: unknown kind {kind!r}; use one of {', '.join(KIND_MODELS)}.", field=field)
+        raise ApiError(
+            f"{field}: unknown kind {kind!r}; use one of {', '.join(KIND_MODELS)}.", field=field
+        )
 
 
 def validate_payload(kind: str, payload: Any) -> dict[str, Any]:

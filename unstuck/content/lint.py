@@ -40,8 +40,9 @@ class Issue:
         return asdict(self)
 
 
-def lint_content(content: dict[str, Any], *, review_due_at: datetime | None = None,
-                 now: datetime | None = None) -> list[Issue]:
+def lint_content(
+    content: dict[str, Any], *, review_due_at: datetime | None = None, now: datetime | None = None
+) -> list[Issue]:
     """Lint a unit's working copy (kind, summary, body_md, payload, duration_s)."""
     kind = content["kind"]
     payload = content.get("payload") or {}
@@ -49,36 +50,74 @@ def lint_content(content: dict[str, Any], *, review_due_at: datetime | None = No
     issues: list[Issue] = []
     if duration > MAX_DURATION_S:
         suggestion = split_suggestion(kind, content.get("body_md", ""), payload)
-        issues.append(Issue(
-            "error", "too_long",
-            f"About {format_s(duration)}, over the 5-minute limit. {suggestion['message']}",
-            "duration_s", suggestion,
-        ))
+        issues.append(
+            Issue(
+                "error",
+                "too_long",
+                f"About {format_s(duration)}, over the 5-minute limit. {suggestion['message']}",
+                "duration_s",
+                suggestion,
+            )
+        )
     elif duration < MIN_DURATION_S:
-        issues.append(Issue("warning", "too_short",
-                            f"About {format_s(duration)}: under 30 seconds; is anything missing?", "duration_s"))
+        issues.append(
+            Issue(
+                "warning",
+                "too_short",
+                f"About {format_s(duration)}: under 30 seconds; is anything missing?",
+                "duration_s",
+            )
+        )
     if not (content.get("summary") or "").strip():
-        issues.append(Issue("warning", "missing_summary",
-                            "No summary: learners see it in lists and search results.", "summary"))
+        issues.append(
+            Issue(
+                "warning",
+                "missing_summary",
+                "No summary: learners see it in lists and search results.",
+                "summary",
+            )
+        )
     if kind == "quiz":
         for qi, question in enumerate(payload.get("questions") or []):
-            missing = [ci for ci, c in enumerate(question.get("choices") or []) if not (c.get("feedback") or "").strip()]
+            missing = [
+                ci
+                for ci, c in enumerate(question.get("choices") or [])
+                if not (c.get("feedback") or "").strip()
+            ]
             if missing:
-                issues.append(Issue(
-                    "warning", "quiz_without_feedback",
-                    f"Question {qi + 1} has {len(missing)} choice(s) without feedback; say why an answer is right or wrong.",
-                    f"payload.questions.{qi}.choices.{missing[0]}.feedback",
-                ))
+                issues.append(
+                    Issue(
+                        "warning",
+                        "quiz_without_feedback",
+                        f"Question {qi + 1} has {len(missing)} choice(s) without feedback; say why an answer is right or wrong.",
+                        f"payload.questions.{qi}.choices.{missing[0]}.feedback",
+                    )
+                )
     if kind == "checklist" and not payload.get("items"):
-        issues.append(Issue("warning", "empty_checklist", "The checklist has no items.", "payload.items"))
-    if kind in ("video", "audio") and not (payload.get("transcript_vtt") or payload.get("transcript")):
-        issues.append(Issue("warning", "no_transcript",
-                            "No transcript: people who cannot listen, and search, need one.",
-                            "payload.transcript_vtt" if kind == "video" else "payload.transcript"))
+        issues.append(
+            Issue("warning", "empty_checklist", "The checklist has no items.", "payload.items")
+        )
+    if kind in ("video", "audio") and not (
+        payload.get("transcript_vtt") or payload.get("transcript")
+    ):
+        issues.append(
+            Issue(
+                "warning",
+                "no_transcript",
+                "No transcript: people who cannot listen, and search, need one.",
+                "payload.transcript_vtt" if kind == "video" else "payload.transcript",
+            )
+        )
     if review_due_at is not None and now is not None and review_due_at < now:
-        issues.append(Issue("warning", "verification_expired",
-                            f"Review was due on {review_due_at.date().isoformat()}: check the unit is still "
-                            "right and mark it verified.", "last_verified_at"))
+        issues.append(
+            Issue(
+                "warning",
+                "verification_expired",
+                f"Review was due on {review_due_at.date().isoformat()}: check the unit is still "
+                "right and mark it verified.",
+                "last_verified_at",
+            )
+        )
     return issues
 
 
@@ -106,8 +145,11 @@ def split_suggestion(kind: str, body_md: str, payload: dict[str, Any]) -> dict[s
         return {"message": f"Add {what} so it can be split, or shorten it.", "units": []}
     groups = _partition(parts, total)
     units = [
-        {"parts": [p.label for p in g], "fields": [p.field for p in g],
-         "duration_s": math.ceil(sum(p.seconds for p in g))}
+        {
+            "parts": [p.label for p in g],
+            "fields": [p.field for p in g],
+            "duration_s": math.ceil(sum(p.seconds for p in g)),
+        }
         for g in groups
     ]
     described = "; ".join(

@@ -39,14 +39,18 @@ class Skill(models.Model):
     slug = models.SlugField(max_length=100, validators=[slug_validator])
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = WorkspaceScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["workspace", "slug"], name="skill_unique_slug")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "slug"], name="skill_unique_slug")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -71,11 +75,15 @@ class Unit(models.Model):
     tags = models.JSONField(default=list, blank=True)
     locale = models.CharField(max_length=16, default="en")
     # A translation points at the unit it translates; the original has none.
-    translation_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                       related_name="translations")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    translation_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="translations"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     # Estimated time to finish, recomputed on every save from the kind's payload.
     duration_s = models.PositiveIntegerField(default=0)
     review_interval_days = models.PositiveIntegerField(default=180)
@@ -98,7 +106,9 @@ class Unit(models.Model):
 
     class Meta:
         ordering = ["title"]
-        constraints = [models.UniqueConstraint(fields=["workspace", "slug"], name="unit_unique_slug")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "slug"], name="unit_unique_slug")
+        ]
         indexes = [
             models.Index(fields=["workspace", "status", "kind"]),
             models.Index(fields=["workspace", "created_at"]),
@@ -116,15 +126,18 @@ class UnitVersion(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     snapshot = models.JSONField()
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     published_at = models.DateTimeField(auto_now_add=True)
 
     objects = WorkspaceScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-number"]
-        constraints = [models.UniqueConstraint(fields=["unit", "number"], name="unitversion_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "number"], name="unitversion_unique_number")
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id} v{self.number}"
@@ -146,7 +159,9 @@ class Collection(models.Model):
 
     class Meta:
         ordering = ["title"]
-        constraints = [models.UniqueConstraint(fields=["workspace", "slug"], name="collection_unique_slug")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "slug"], name="collection_unique_slug")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -160,8 +175,12 @@ class CollectionItem(models.Model):
     class Meta:
         ordering = ["position"]
         constraints = [
-            models.UniqueConstraint(fields=["collection", "position"], name="collectionitem_unique_position"),
-            models.UniqueConstraint(fields=["collection", "unit"], name="collectionitem_unique_unit"),
+            models.UniqueConstraint(
+                fields=["collection", "position"], name="collectionitem_unique_position"
+            ),
+            models.UniqueConstraint(
+                fields=["collection", "unit"], name="collectionitem_unique_unit"
+            ),
         ]
 
     def __str__(self) -> str:

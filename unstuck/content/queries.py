@@ -55,7 +55,9 @@ def unit_in_locale(unit: Unit, locale: str | None) -> Unit:
     return unit
 
 
-def unit_for_person(workspace: Workspace, unit_id: UUID | str, person: Person | None) -> Unit | None:
+def unit_for_person(
+    workspace: Workspace, unit_id: UUID | str, person: Person | None
+) -> Unit | None:
     """The published unit, in the person's locale (or the workspace's) when translated."""
     unit = unit_for_learner(workspace, unit_id)
     if unit is None:

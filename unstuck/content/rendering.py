@@ -22,12 +22,52 @@ from unstuck.errors import ApiError
 MAX_BODY_CHARS = 100_000
 MAX_PAYLOAD_CHARS = 600_000
 
-_md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable("table")
+_md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable(
+    "table"
+)
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del",
-    "code", "pre", "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th",
-    "td", "kbd", "mark", "sub", "sup", "span", "div", "dl", "dt", "dd", "figure", "figcaption",
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "u",
+    "s",
+    "del",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "img",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "kbd",
+    "mark",
+    "sub",
+    "sup",
+    "span",
+    "div",
+    "dl",
+    "dt",
+    "dd",
+    "figure",
+    "figcaption",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -42,25 +82,43 @@ ALLOWED_ATTRIBUTES = {
 # C0 controls except tab, newline, carriage return; DEL; C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]")
 _DANGEROUS = [
-    (re.compile(r"<\s*/?\s*(script|iframe|object|embed|frame|frameset|meta|base|form)\b", re.I),
-     "raw <{0}> HTML is not allowed"),
-    (re.compile(r"<[^>]*\son[a-z]+\s*=", re.I), "event-handler attributes (on...=) are not allowed"),
-    (re.compile(r"(?:href|src)\s*=\s*[\"']?\s*(?:javascript|vbscript|data):", re.I),
-     "javascript:, vbscript: and data: links are not allowed"),
-    (re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript):", re.I), "javascript: links are not allowed"),
+    (
+        re.compile(r"<\s*/?\s*(script|iframe|object|embed|frame|frameset|meta|base|form)\b", re.I),
+        "raw <{0}> HTML is not allowed",
+    ),
+    (
+        re.compile(r"<[^>]*\son[a-z]+\s*=", re.I),
+        "event-handler attributes (on...=) are not allowed",
+    ),
+    (
+        re.compile(r"(?:href|src)\s*=\s*[\"']?\s*(?:javascript|vbscript|data):", re.I),
+        "javascript:, vbscript: and data: links are not allowed",
+    ),
+    (
+        re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript):", re.I),
+        "javascript: links are not allowed",
+    ),
 ]
 
 
-def check_text(value: str, field: str, *, max_chars: int = MAX_BODY_CHARS, markup: bool = True) -> None:
+def check_text(
+    value: str, field: str, *, max_chars: int = MAX_BODY_CHARS, markup: bool = True
+) -> None:
     """Refuse text that is broken or dangerous; `field` names it in the 400."""
     if len(value) > max_chars:
-        raise ApiError(f"{field}: {len(value)} characters is over the limit of {max_chars}.", field=field,
-                       code="too_large", status=413 if max_chars >= MAX_BODY_CHARS else 400)
+        raise ApiError(
+            f"{field}: {len(value)} characters is over the limit of {max_chars}.",
+            field=field,
+            code="too_large",
+            status=413 if max_chars >= MAX_BODY_CHARS else 400,
+        )
     bad = _CONTROL.search(value)
     if bad:
         line = value.count("\n", 0, bad.start()) + 1
-        raise ApiError(f"{field}: control character U+{ord(bad.group()):04X} on line {line}; remove it.",
-                       field=field)
+        raise ApiError(
+            f"{field}: control character U+{ord(bad.group()):04X} on line {line}; remove it.",
+            field=field,
+        )
     if markup and ("<" in value or ":" in value):
         for pattern, message in _DANGEROUS:
             found = pattern.search(value)
@@ -101,8 +159,12 @@ def check_payload_text(kind: str, payload: dict[str, Any]) -> None:
     def walk(value: Any, path: list[str]) -> None:
         if isinstance(value, str):
             is_transcript = path[-1].startswith("transcript")
-            check_text(value, ".".join(path), max_chars=500_000 if is_transcript else MAX_BODY_CHARS,
-                       markup=not is_transcript)
+            check_text(
+                value,
+                ".".join(path),
+                max_chars=500_000 if is_transcript else MAX_BODY_CHARS,
+                markup=not is_transcript,
+            )
         elif isinstance(value, dict):
             for k, v in value.items():
                 if not str(k).endswith("_html"):

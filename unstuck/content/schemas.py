@@ -12,7 +12,9 @@ from pydantic import ConfigDict, Field
 
 from .kinds import payload_json_schemas
 
-KindName = Literal["guide", "video", "audio", "checklist", "process_map", "quick_reference", "quiz", "scenario"]
+KindName = Literal[
+    "guide", "video", "audio", "checklist", "process_map", "quick_reference", "quiz", "scenario"
+]
 StatusName = Literal["draft", "in_review", "published", "archived"]
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -94,13 +96,17 @@ class SkillPatch(StrictIn):
 
 
 class UnitIn(StrictIn):
-    kind: str = Field(..., description="guide, video, audio, checklist, process_map, quick_reference, quiz or scenario")
+    kind: str = Field(
+        ...,
+        description="guide, video, audio, checklist, process_map, quick_reference, quiz or scenario",
+    )
     slug: str = Field(..., max_length=120, pattern=SLUG)
     title: str = Field(..., max_length=200)
     summary: str = Field("", max_length=500)
     body_md: str = Field("", description="Markdown (CommonMark with tables)")
-    payload: dict[str, Any] = Field(default_factory=dict, description=PAYLOAD_DESCRIPTION,
-                                    json_schema_extra=PAYLOAD_DOC)
+    payload: dict[str, Any] = Field(
+        default_factory=dict, description=PAYLOAD_DESCRIPTION, json_schema_extra=PAYLOAD_DOC
+    )
     skills: list[str] = Field(default_factory=list, description="Skill slugs or ids")
     tags: list[str] = Field(default_factory=list)
     locale: str | None = Field(None, max_length=16, description="Default: the workspace's locale")
@@ -157,7 +163,9 @@ class _UnitCommon(Schema):
 
     @staticmethod
     def resolve_is_stale(obj) -> bool:
-        return bool(obj.review_due_at and obj.review_due_at < timezone.now() and obj.status != "archived")
+        return bool(
+            obj.review_due_at and obj.review_due_at < timezone.now() and obj.status != "archived"
+        )
 
     @staticmethod
     def resolve_has_draft(obj) -> bool:
@@ -180,7 +188,9 @@ class UnitOut(_UnitCommon):
     review_interval_days: int
     last_verified_at: datetime | None
     created_at: datetime
-    draft: UnitDraftOut | None = Field(None, description="Pending edit of a published unit (authors only)")
+    draft: UnitDraftOut | None = Field(
+        None, description="Pending edit of a published unit (authors only)"
+    )
 
     @staticmethod
     def resolve_skills(obj) -> list[dict[str, Any]]:
@@ -278,7 +288,9 @@ class CollectionOut(Schema):
     slug: str
     title: str
     description: str
-    units: list[CollectionUnitOut] = Field(description="In order; learners see published units only")
+    units: list[CollectionUnitOut] = Field(
+        description="In order; learners see published units only"
+    )
     duration_s: int
     created_at: datetime
     updated_at: datetime
@@ -288,8 +300,15 @@ class CollectionOut(Schema):
         if isinstance(obj, dict):
             return obj["units"]
         return [
-            {"position": i, "id": u.pk, "slug": u.slug, "kind": u.kind, "title": u.title, "status": u.status,
-             "duration_s": u.duration_s}
+            {
+                "position": i,
+                "id": u.pk,
+                "slug": u.slug,
+                "kind": u.kind,
+                "title": u.title,
+                "status": u.status,
+                "duration_s": u.duration_s,
+            }
             for i, u in enumerate(_visible_units(obj, context))
         ]
 

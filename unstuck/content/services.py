@@ -72,7 +72,9 @@ def _clean_tags(tags: list[str]) -> list[str]:
 
 def _clean_locale(locale: str) -> str:
     if not _LOCALE.match(locale or "") or len(locale) > 16:
-        raise ApiError(f"locale: {locale!r} is not a language tag like en or pt-BR.", field="locale")
+        raise ApiError(
+            f"locale: {locale!r} is not a language tag like en or pt-BR.", field="locale"
+        )
     return locale
 
 
@@ -86,7 +88,9 @@ def resolve_skills(workspace: Workspace, refs: list[str], field: str = "skills")
         if skill is None and _looks_like_uuid(ref):
             skill = qs.filter(pk=ref).first()
         if skill is None:
-            raise ApiError(f"{field}.{i}: no skill {ref!r} in this workspace.", field=f"{field}.{i}")
+            raise ApiError(
+                f"{field}.{i}: no skill {ref!r} in this workspace.", field=f"{field}.{i}"
+            )
         if skill not in found:
             found.append(skill)
     return found
@@ -131,10 +135,14 @@ def _review_due(unit: Unit) -> Any:
 
 def _check_interval(days: int) -> None:
     if not 1 <= int(days) <= 3650:
-        raise ApiError("review_interval_days: between 1 and 3650 days.", field="review_interval_days")
+        raise ApiError(
+            "review_interval_days: between 1 and 3650 days.", field="review_interval_days"
+        )
 
 
-def _check_translation(workspace: Workspace, unit: Unit | None, original: Unit | None, locale: str) -> None:
+def _check_translation(
+    workspace: Workspace, unit: Unit | None, original: Unit | None, locale: str
+) -> None:
     if original is None:
         return
     if original.workspace_id != workspace.pk:
@@ -142,14 +150,19 @@ def _check_translation(workspace: Workspace, unit: Unit | None, original: Unit |
     if unit is not None and original.pk == unit.pk:
         raise ApiError("translation_of: a unit cannot translate itself.", field="translation_of")
     if original.translation_of_id is not None:
-        raise ApiError("translation_of: name the original unit, not another translation.", field="translation_of")
+        raise ApiError(
+            "translation_of: name the original unit, not another translation.",
+            field="translation_of",
+        )
     if original.locale == locale:
         raise ApiError(f"locale: the original is already in {locale!r}.", field="locale")
     clash = Unit.objects.filter(translation_of=original, locale=locale)
     if unit is not None:
         clash = clash.exclude(pk=unit.pk)
     if clash.exists():
-        raise Conflict(f"locale: {original.slug!r} already has a {locale!r} translation.", field="locale")
+        raise Conflict(
+            f"locale: {original.slug!r} already has a {locale!r} translation.", field="locale"
+        )
 
 
 # --- working copies and snapshots ---------------------------------------------------------
@@ -193,7 +206,11 @@ def snapshot(unit: Unit) -> dict[str, Any]:
 
 
 def lint_unit(unit: Unit, now: Any = None) -> list[Issue]:
-    return lint_content(working_copy(unit, with_skills=False), review_due_at=unit.review_due_at, now=now or timezone.now())
+    return lint_content(
+        working_copy(unit, with_skills=False),
+        review_due_at=unit.review_due_at,
+        now=now or timezone.now(),
+    )
 
 
 # --- units ----------------------------------------------------------------------------
@@ -218,18 +235,32 @@ def create_unit(
 ) -> Unit:
     kinds.check_kind(kind)
     _check_slug(slug)
-    content = _content_from(kind, {
-        "title": title, "summary": summary, "body_md": body_md, "payload": payload or {},
-        "tags": tags or [], "locale": locale or workspace.default_locale,
-    })
+    content = _content_from(
+        kind,
+        {
+            "title": title,
+            "summary": summary,
+            "body_md": body_md,
+            "payload": payload or {},
+            "tags": tags or [],
+            "locale": locale or workspace.default_locale,
+        },
+    )
     skill_rows = resolve_skills(workspace, skills or [])
     _check_interval(review_interval_days)
     _check_translation(workspace, None, translation_of, content["locale"])
     if Unit.objects.filter(workspace=workspace, slug=slug).exists():
         raise Conflict(f"slug: a unit with slug {slug!r} already exists.", field="slug")
     content.pop("kind")
-    unit = Unit(workspace=workspace, kind=kind, slug=slug, owner=owner, translation_of=translation_of,
-                review_interval_days=review_interval_days, **content)
+    unit = Unit(
+        workspace=workspace,
+        kind=kind,
+        slug=slug,
+        owner=owner,
+        translation_of=translation_of,
+        review_interval_days=review_interval_days,
+        **content,
+    )
     unit.review_due_at = timezone.now() + timedelta(days=review_interval_days)
     try:
         with transaction.atomic():
@@ -254,15 +285,25 @@ def update_unit(*, unit: Unit, changes: dict[str, Any]) -> Unit:
     if "kind" in changes and changes["kind"] != unit.kind:
         kinds.check_kind(changes["kind"])
         if unit.version > 0:
-            raise Conflict("kind: a published unit keeps its kind; create a new unit instead.", field="kind")
+            raise Conflict(
+                "kind: a published unit keeps its kind; create a new unit instead.", field="kind"
+            )
         if "payload" not in changes:
-            raise ApiError("payload: changing the kind needs a payload for the new kind.", field="payload")
+            raise ApiError(
+                "payload: changing the kind needs a payload for the new kind.", field="payload"
+            )
         unit.kind = changes["kind"]
 
     if "slug" in changes and changes["slug"] != unit.slug:
         _check_slug(changes["slug"])
-        if Unit.objects.filter(workspace=workspace, slug=changes["slug"]).exclude(pk=unit.pk).exists():
-            raise Conflict(f"slug: a unit with slug {changes['slug']!r} already exists.", field="slug")
+        if (
+            Unit.objects.filter(workspace=workspace, slug=changes["slug"])
+            .exclude(pk=unit.pk)
+            .exists()
+        ):
+            raise Conflict(
+                f"slug: a unit with slug {changes['slug']!r} already exists.", field="slug"
+            )
         unit.slug = changes["slug"]
         visible_change = True
     if "review_interval_days" in changes:
@@ -305,8 +346,11 @@ def update_unit(*, unit: Unit, changes: dict[str, Any]) -> Unit:
 
 
 def _transition_error(unit: Unit, action: str) -> Conflict:
-    return Conflict(f"status: cannot {action} a unit that is {unit.status.replace('_', ' ')}.",
-                    field="status", code="invalid_transition")
+    return Conflict(
+        f"status: cannot {action} a unit that is {unit.status.replace('_', ' ')}.",
+        field="status",
+        code="invalid_transition",
+    )
 
 
 @transaction.atomic
@@ -356,16 +400,33 @@ def publish_unit(*, unit: Unit, user: Any = None) -> Unit:
     """
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if unit.status == Status.PUBLISHED and not unit.draft:
-        raise Conflict("status: already published and there is no pending edit to publish.",
-                       field="status", code="invalid_transition")
+        raise Conflict(
+            "status: already published and there is no pending edit to publish.",
+            field="status",
+            code="invalid_transition",
+        )
     issues = lint_unit(unit)
     if has_errors(issues):
         errors = [i.as_dict() for i in issues if i.level == "error"]
-        raise ApiError(f"Cannot publish: {errors[0]['message']}", status=409, code="lint_errors",
-                       field=errors[0]["field"], details=errors)
+        raise ApiError(
+            f"Cannot publish: {errors[0]['message']}",
+            status=409,
+            code="lint_errors",
+            field=errors[0]["field"],
+            details=errors,
+        )
     if unit.draft:
         draft = unit.draft
-        for key in ("title", "summary", "body_md", "body_html", "payload", "tags", "locale", "duration_s"):
+        for key in (
+            "title",
+            "summary",
+            "body_md",
+            "body_html",
+            "payload",
+            "tags",
+            "locale",
+            "duration_s",
+        ):
             setattr(unit, key, draft[key])
         unit.skills.set(draft.get("skill_ids") or [])
         unit.draft = None
@@ -376,8 +437,13 @@ def publish_unit(*, unit: Unit, user: Any = None) -> Unit:
     unit.last_verified_at = now
     unit.review_due_at = _review_due(unit)
     unit.save()
-    UnitVersion.objects.create(workspace=unit.workspace, unit=unit, number=unit.version,
-                               snapshot=snapshot(unit), published_by=_user_or_none(user))
+    UnitVersion.objects.create(
+        workspace=unit.workspace,
+        unit=unit,
+        number=unit.version,
+        snapshot=snapshot(unit),
+        published_by=_user_or_none(user),
+    )
     bump_content_version(workspace=unit.workspace)
     return unit
 
@@ -391,7 +457,16 @@ def archive_unit(*, unit: Unit) -> Unit:
     was_visible = unit.status == Status.PUBLISHED
     if unit.draft:
         # Bring the pending edit onto the row so nothing written is lost.
-        for key in ("title", "summary", "body_md", "body_html", "payload", "tags", "locale", "duration_s"):
+        for key in (
+            "title",
+            "summary",
+            "body_md",
+            "body_html",
+            "payload",
+            "tags",
+            "locale",
+            "duration_s",
+        ):
             setattr(unit, key, unit.draft[key])
         unit.skills.set(unit.draft.get("skill_ids") or [])
         unit.draft = None
@@ -417,8 +492,11 @@ def delete_unit(*, unit: Unit) -> None:
     """Only a unit that was never published can be deleted; archive the others, since
     learners' records and versions refer to them."""
     if unit.version > 0:
-        raise Conflict("status: this unit has been published; archive it instead.", field="status",
-                       code="invalid_transition")
+        raise Conflict(
+            "status: this unit has been published; archive it instead.",
+            field="status",
+            code="invalid_transition",
+        )
     unit.delete()
 
 
@@ -438,8 +516,9 @@ def _check_parent(skill: Skill | None, parent: Skill | None) -> None:
 
 
 @transaction.atomic
-def create_skill(*, workspace: Workspace, slug: str, name: str, description: str = "",
-                 parent: str | None = None) -> Skill:
+def create_skill(
+    *, workspace: Workspace, slug: str, name: str, description: str = "", parent: str | None = None
+) -> Skill:
     _check_slug(slug)
     if len(slug) > 100:
         raise ApiError("slug: at most 100 characters.", field="slug")
@@ -451,8 +530,9 @@ def create_skill(*, workspace: Workspace, slug: str, name: str, description: str
     parent_row = resolve_skills(workspace, [parent], "parent")[0] if parent else None
     if Skill.objects.filter(workspace=workspace, slug=slug).exists():
         raise Conflict(f"slug: a skill with slug {slug!r} already exists.", field="slug")
-    skill = Skill.objects.create(workspace=workspace, slug=slug, name=name, description=description,
-                                 parent=parent_row)
+    skill = Skill.objects.create(
+        workspace=workspace, slug=slug, name=name, description=description, parent=parent_row
+    )
     bump_content_version(workspace=workspace)
     return skill
 
@@ -462,8 +542,14 @@ def update_skill(*, skill: Skill, changes: dict[str, Any]) -> Skill:
     workspace = skill.workspace
     if "slug" in changes and changes["slug"] != skill.slug:
         _check_slug(changes["slug"])
-        if Skill.objects.filter(workspace=workspace, slug=changes["slug"]).exclude(pk=skill.pk).exists():
-            raise Conflict(f"slug: a skill with slug {changes['slug']!r} already exists.", field="slug")
+        if (
+            Skill.objects.filter(workspace=workspace, slug=changes["slug"])
+            .exclude(pk=skill.pk)
+            .exists()
+        ):
+            raise Conflict(
+                f"slug: a skill with slug {changes['slug']!r} already exists.", field="slug"
+            )
         skill.slug = changes["slug"]
     if "name" in changes:
         name = (changes["name"] or "").strip()
@@ -475,7 +561,11 @@ def update_skill(*, skill: Skill, changes: dict[str, Any]) -> Skill:
         rendering.check_text(changes["description"] or "", "description", max_chars=5000)
         skill.description = changes["description"] or ""
     if "parent" in changes:
-        parent = resolve_skills(workspace, [changes["parent"]], "parent")[0] if changes["parent"] else None
+        parent = (
+            resolve_skills(workspace, [changes["parent"]], "parent")[0]
+            if changes["parent"]
+            else None
+        )
         _check_parent(skill, parent)
         skill.parent = parent
     skill.save()
@@ -502,7 +592,9 @@ def _resolve_units(workspace: Workspace, refs: list[Any]) -> list[Unit]:
         if unit is None:
             raise ApiError(f"units.{i}: no unit {ref!r} in this workspace.", field=f"units.{i}")
         if unit in units:
-            raise ApiError(f"units.{i}: {unit.slug!r} is already in the collection.", field=f"units.{i}")
+            raise ApiError(
+                f"units.{i}: {unit.slug!r} is already in the collection.", field=f"units.{i}"
+            )
         units.append(unit)
     return units
 
@@ -515,15 +607,23 @@ def _set_items(collection: Collection, units: list[Unit]) -> None:
 
 
 @transaction.atomic
-def create_collection(*, workspace: Workspace, slug: str, title: str, description: str = "",
-                      units: list[Any] | None = None) -> Collection:
+def create_collection(
+    *,
+    workspace: Workspace,
+    slug: str,
+    title: str,
+    description: str = "",
+    units: list[Any] | None = None,
+) -> Collection:
     _check_slug(slug)
     title = _clean_title(title)
     rendering.check_text(description, "description", max_chars=5000)
     unit_rows = _resolve_units(workspace, units or [])
     if Collection.objects.filter(workspace=workspace, slug=slug).exists():
         raise Conflict(f"slug: a collection with slug {slug!r} already exists.", field="slug")
-    collection = Collection.objects.create(workspace=workspace, slug=slug, title=title, description=description)
+    collection = Collection.objects.create(
+        workspace=workspace, slug=slug, title=title, description=description
+    )
     _set_items(collection, unit_rows)
     bump_content_version(workspace=workspace)
     return collection
@@ -534,8 +634,14 @@ def update_collection(*, collection: Collection, changes: dict[str, Any]) -> Col
     workspace = collection.workspace
     if "slug" in changes and changes["slug"] != collection.slug:
         _check_slug(changes["slug"])
-        if Collection.objects.filter(workspace=workspace, slug=changes["slug"]).exclude(pk=collection.pk).exists():
-            raise Conflict(f"slug: a collection with slug {changes['slug']!r} already exists.", field="slug")
+        if (
+            Collection.objects.filter(workspace=workspace, slug=changes["slug"])
+            .exclude(pk=collection.pk)
+            .exists()
+        ):
+            raise Conflict(
+                f"slug: a collection with slug {changes['slug']!r} already exists.", field="slug"
+            )
         collection.slug = changes["slug"]
     if "title" in changes:
         collection.title = _clean_title(changes["title"])
@@ -616,36 +722,58 @@ def split_unit(*, unit: Unit, user: Any = None) -> Collection:
     current = working_copy(unit)
     kind = unit.kind
     if int(current.get("duration_s") or 0) <= MAX_DURATION_S:
-        raise Conflict("duration_s: the unit is not over 5 minutes; there is nothing to split.",
-                       field="duration_s", code="not_too_long")
+        raise Conflict(
+            "duration_s: the unit is not over 5 minutes; there is nothing to split.",
+            field="duration_s",
+            code="not_too_long",
+        )
     suggestion = split_suggestion(kind, current["body_md"], current["payload"] or {})
     if kind not in SPLITTABLE or len(suggestion["units"]) < 2:
-        raise ApiError(f"duration_s: this unit cannot be split automatically. {suggestion['message']}",
-                       status=409, field="duration_s", code="not_splittable")
+        raise ApiError(
+            f"duration_s: this unit cannot be split automatically. {suggestion['message']}",
+            status=409,
+            field="duration_s",
+            code="not_splittable",
+        )
     list_key = SPLITTABLE[kind]
     payload = _without_html(current["payload"] or {})
     items = payload.get(list_key) or []
-    sections = [(h, t) for h, t in body_sections(current["body_md"])
-                if reading_s(h if h != "introduction" else "", t)]
+    sections = [
+        (h, t)
+        for h, t in body_sections(current["body_md"])
+        if reading_s(h if h != "introduction" else "", t)
+    ]
 
     # Turn each suggested group back into its body sections and payload items, in order.
     groups: list[dict[str, Any]] = []
     next_section = 0
     for group in suggestion["units"]:
         if group["duration_s"] > MAX_DURATION_S:
-            raise ApiError(f"duration_s: {group['parts'][0]} alone is over 5 minutes; shorten it, then split.",
-                           status=409, field=group["fields"][0], code="not_splittable")
+            raise ApiError(
+                f"duration_s: {group['parts'][0]} alone is over 5 minutes; shorten it, then split.",
+                status=409,
+                field=group["fields"][0],
+                code="not_splittable",
+            )
         body: list[str] = []
         picked: list[Any] = []
         for path in group["fields"]:
             if path == "body_md":
                 heading, text = sections[next_section]
                 next_section += 1
-                body.append(text.strip() if heading == "introduction" else f"## {heading}\n\n{text.strip()}")
+                body.append(
+                    text.strip() if heading == "introduction" else f"## {heading}\n\n{text.strip()}"
+                )
             else:
                 picked.append(items[int(path.rsplit(".", 1)[1])])
-        groups.append({"body": body, "items": picked, "duration_s": group["duration_s"],
-                       "parts": group["parts"]})
+        groups.append(
+            {
+                "body": body,
+                "items": picked,
+                "duration_s": group["duration_s"],
+                "parts": group["parts"],
+            }
+        )
 
     # A group of body text alone is not a valid unit of a kind that needs parts: it
     # joins its neighbour (the next one, or the previous for the last) when that fits.
@@ -663,13 +791,20 @@ def split_unit(*, unit: Unit, user: Any = None) -> Collection:
                     groups[i]["body"] = []
                     i += 1
                     continue
-                raise ApiError("body_md: the body is too long to go with any part; move it into "
-                               f"the {list_key} or shorten it, then split.", status=409, field="body_md",
-                               code="not_splittable")
+                raise ApiError(
+                    "body_md: the body is too long to go with any part; move it into "
+                    f"the {list_key} or shorten it, then split.",
+                    status=409,
+                    field="body_md",
+                    code="not_splittable",
+                )
             first, second = (groups[i], groups[j]) if i < j else (groups[j], groups[i])
-            merged = {"body": first["body"] + second["body"], "items": first["items"] + second["items"],
-                      "duration_s": first["duration_s"] + second["duration_s"],
-                      "parts": first["parts"] + second["parts"]}
+            merged = {
+                "body": first["body"] + second["body"],
+                "items": first["items"] + second["items"],
+                "duration_s": first["duration_s"] + second["duration_s"],
+                "parts": first["parts"] + second["parts"],
+            }
             groups[min(i, j)] = merged
             del groups[max(i, j)]
             i = 0
@@ -683,18 +818,25 @@ def split_unit(*, unit: Unit, user: Any = None) -> Collection:
         part_payload = {**payload, list_key: group["items"]}
         summary = current["summary"] or ""
         lead = f"Part {n} of {count}."
-        parts.append(create_unit(
-            workspace=workspace, kind=kind,
-            slug=_free_slug(Unit, workspace, f"{unit.slug}-{n}-of-{count}", taken),
-            title=f"{base_title} ({n}/{count})",
-            summary=f"{lead} {summary}"[:500].strip(),
-            body_md="\n\n".join(group["body"]),
-            payload=part_payload, skills=skills, tags=list(current["tags"] or []),
-            locale=current["locale"], owner=_user_or_none(user) or unit.owner,
-            review_interval_days=unit.review_interval_days,
-        ))
+        parts.append(
+            create_unit(
+                workspace=workspace,
+                kind=kind,
+                slug=_free_slug(Unit, workspace, f"{unit.slug}-{n}-of-{count}", taken),
+                title=f"{base_title} ({n}/{count})",
+                summary=f"{lead} {summary}"[:500].strip(),
+                body_md="\n\n".join(group["body"]),
+                payload=part_payload,
+                skills=skills,
+                tags=list(current["tags"] or []),
+                locale=current["locale"],
+                owner=_user_or_none(user) or unit.owner,
+                review_interval_days=unit.review_interval_days,
+            )
+        )
     collection = create_collection(
-        workspace=workspace, slug=_free_slug(Collection, workspace, unit.slug, set()),
+        workspace=workspace,
+        slug=_free_slug(Collection, workspace, unit.slug, set()),
         title=current["title"],
         description=f"{current['title']}, split into {count} short units.",
         units=[str(p.pk) for p in parts],

@@ -53,7 +53,9 @@ def _querysets(workspace: Workspace) -> dict[type[models.Model], models.QuerySet
     """The rows of each model that belong to this workspace, as lazy querysets."""
     User = get_user_model()
     all_models = [m for m in apps.get_models() if not m._meta.proxy and m is not User]
-    qs: dict[type[models.Model], models.QuerySet] = {Workspace: Workspace._base_manager.filter(pk=workspace.pk)}
+    qs: dict[type[models.Model], models.QuerySet] = {
+        Workspace: Workspace._base_manager.filter(pk=workspace.pk)
+    }
     for model in all_models:
         direct = [f for f in _fks(model) if f.related_model is Workspace]
         if direct and model is not Workspace:
@@ -67,7 +69,9 @@ def _querysets(workspace: Workspace) -> dict[type[models.Model], models.QuerySet
         for model in all_models:
             if model in qs:
                 continue
-            links = [f for f in _fks(model) if f.related_model in qs and f.related_model is not model]
+            links = [
+                f for f in _fks(model) if f.related_model in qs and f.related_model is not model
+            ]
             if links:
                 cond = Q()
                 for f in links:
@@ -111,9 +115,14 @@ def export_workspace(workspace: Workspace, out: IO[str]) -> dict[str, int]:
     querysets = _querysets(workspace)
     counts: dict[str, int] = {}
     order = _dependency_order(querysets)
-    header = {"format": FORMAT, "version": VERSION, "workspace": workspace.slug,
-              "workspace_id": str(workspace.pk), "exported_at": timezone.now().isoformat(),
-              "models": [_label(m) for m in [User, *order]]}
+    header = {
+        "format": FORMAT,
+        "version": VERSION,
+        "workspace": workspace.slug,
+        "workspace_id": str(workspace.pk),
+        "exported_at": timezone.now().isoformat(),
+        "models": [_label(m) for m in [User, *order]],
+    }
     out.write(json.dumps(header) + "\n")
     user_fields = [f.name for f in User._meta.concrete_fields if not f.primary_key]
     user_fields += [f.name for f in User._meta.many_to_many if f.name not in _USER_SKIP]
@@ -124,14 +133,24 @@ def export_workspace(workspace: Workspace, out: IO[str]) -> dict[str, int]:
     return counts
 
 
-def _write(out: IO[str], qs: models.QuerySet, *, fields: list[str] | None = None,
-           natural_primary: bool = False) -> int:
+def _write(
+    out: IO[str],
+    qs: models.QuerySet,
+    *,
+    fields: list[str] | None = None,
+    natural_primary: bool = False,
+) -> int:
     written = 0
     batch: list[models.Model] = []
 
     def flush() -> None:
-        for row in serializers.serialize("python", batch, fields=fields, use_natural_foreign_keys=True,
-                                         use_natural_primary_keys=natural_primary):
+        for row in serializers.serialize(
+            "python",
+            batch,
+            fields=fields,
+            use_natural_foreign_keys=True,
+            use_natural_primary_keys=natural_primary,
+        ):
             out.write(json.dumps(row, cls=DjangoJSONEncoder, sort_keys=True) + "\n")
 
     for obj in qs.iterator(chunk_size=CHUNK):
@@ -158,9 +177,13 @@ def _read(lines: Iterable[str]) -> tuple[dict[str, Any], Iterator[dict[str, Any]
     except json.JSONDecodeError as exc:
         raise ImportRefused(f"Line 1 is not JSON: {exc}.") from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise ImportRefused("This is not an Unstuck workspace export (line 1 has no unstuck.workspace header).")
+        raise ImportRefused(
+            "This is not an Unstuck workspace export (line 1 has no unstuck.workspace header)."
+        )
     if header.get("version") != VERSION:
-        raise ImportRefused(f"Export version {header.get('version')!r} is not supported (expected {VERSION}).")
+        raise ImportRefused(
+            f"Export version {header.get('version')!r} is not supported (expected {VERSION})."
+        )
 
     def rows() -> Iterator[dict[str, Any]]:
         for number, line in enumerate(it, start=2):
@@ -184,8 +207,10 @@ def import_workspace(lines: Iterable[str]) -> tuple[Workspace, dict[str, int]]:
     header, rows = _read(lines)
     slug = header.get("workspace")
     if Workspace.objects.filter(Q(slug=slug) | Q(pk=header.get("workspace_id"))).exists():
-        raise ImportRefused(f"Workspace {slug!r} already exists in this database; import it into a database "
-                            "where it does not exist (or delete it first).")
+        raise ImportRefused(
+            f"Workspace {slug!r} already exists in this database; import it into a database "
+            "where it does not exist (or delete it first)."
+        )
     counts: dict[str, int] = {}
     remap: dict[type[models.Model], dict[Any, Any]] = {}
     auto_pk_models: set[type[models.Model]] = set()
@@ -196,8 +221,10 @@ def import_workspace(lines: Iterable[str]) -> tuple[Workspace, dict[str, int]]:
                 try:
                     model = apps.get_model(row["model"])
                 except (LookupError, ValueError) as exc:
-                    raise ImportRefused(f"Unknown model {row['model']!r}: this export comes from another "
-                                        "version of Unstuck.") from exc
+                    raise ImportRefused(
+                        f"Unknown model {row['model']!r}: this export comes from another "
+                        "version of Unstuck."
+                    ) from exc
                 if model is User:
                     username = row["fields"].get(User.USERNAME_FIELD)
                     if User._base_manager.filter(**{User.USERNAME_FIELD: username}).exists():

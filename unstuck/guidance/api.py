@@ -53,25 +53,57 @@ def person_for(actor, ref: str | None, *, permission: str = "people.view") -> Pe
 
 def _hit(h: dict[str, Any]) -> dict[str, Any]:
     u = h["unit"]
-    return {"unit_id": str(u.id), "title": u.title, "kind": u.kind, "summary": u.summary, "duration_s": u.duration_s,
-            "score": h["score"], "snippet": h.get("snippet", ""), "reasons": h["reasons"], "url": unit_url(u),
-            "signals": h.get("signals", {}), "placement_id": h.get("placement_id")}
+    return {
+        "unit_id": str(u.id),
+        "title": u.title,
+        "kind": u.kind,
+        "summary": u.summary,
+        "duration_s": u.duration_s,
+        "score": h["score"],
+        "snippet": h.get("snippet", ""),
+        "reasons": h["reasons"],
+        "url": unit_url(u),
+        "signals": h.get("signals", {}),
+        "placement_id": h.get("placement_id"),
+    }
 
 
 @router.get("/search", response=SearchOut)
-def search(request, q: str, limit: int = 10, person: str | None = None, host_app: str = "", channel: str = "api"):
+def search(
+    request,
+    q: str,
+    limit: int = 10,
+    person: str | None = None,
+    host_app: str = "",
+    channel: str = "api",
+):
     require(request.auth, "content.view")
     if len(q) > 500:
         raise ApiError("A search is at most 500 characters.", field="q")
     who = person_for(request.auth, person)
-    hits = services.search_units(workspace=request.auth.workspace, query=q, person=who, host_app=host_app,
-                                 limit=limit, channel=channel[:20], record=who is not None)
+    hits = services.search_units(
+        workspace=request.auth.workspace,
+        query=q,
+        person=who,
+        host_app=host_app,
+        limit=limit,
+        channel=channel[:20],
+        record=who is not None,
+    )
     return {"query": q, "count": len(hits), "results": [_hit(h) for h in hits]}
 
 
 @router.get("/suggestions", response=SuggestionsOut)
-def suggestions(request, host_app: str = "", url: str = "", field: str = "", error: str = "", query: str = "",
-                person: str | None = None, limit: int = 5):
+def suggestions(
+    request,
+    host_app: str = "",
+    url: str = "",
+    field: str = "",
+    error: str = "",
+    query: str = "",
+    person: str | None = None,
+    limit: int = 5,
+):
     """The units ranked for a stuck moment, with scores, signals and reasons."""
     require(request.auth, "content.view")
     for name, value in (("url", url), ("error", error), ("query", query)):
@@ -80,9 +112,20 @@ def suggestions(request, host_app: str = "", url: str = "", field: str = "", err
     if not any((host_app, url, field, error, query)):
         raise ApiError("Give at least one of host_app, url, field, error or query.", field="query")
     who = person_for(request.auth, person)
-    results = services.suggest(workspace=request.auth.workspace, host_app=host_app, url=url, field=field,
-                               error=error, query=query, person=who, limit=limit)
-    return {"results": [_hit(h) for h in results], "weights": ranking.weights_for(request.auth.workspace)}
+    results = services.suggest(
+        workspace=request.auth.workspace,
+        host_app=host_app,
+        url=url,
+        field=field,
+        error=error,
+        query=query,
+        person=who,
+        limit=limit,
+    )
+    return {
+        "results": [_hit(h) for h in results],
+        "weights": ranking.weights_for(request.auth.workspace),
+    }
 
 
 @router.post("/assistant", response=AssistantOut)
@@ -92,8 +135,12 @@ def ask(request, data: AssistantIn):
     require(request.auth, "content.view")
     actor = request.auth
     if data.stream:
-        events = services.stream_answer(workspace=actor.workspace, person=actor.person, question=data.question,
-                                        channel=data.channel)
+        events = services.stream_answer(
+            workspace=actor.workspace,
+            person=actor.person,
+            question=data.question,
+            channel=data.channel,
+        )
 
         def sse():
             for event in events:
@@ -103,8 +150,9 @@ def ask(request, data: AssistantIn):
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"
         return response
-    return services.answer_question(workspace=actor.workspace, person=actor.person, question=data.question,
-                                    channel=data.channel)
+    return services.answer_question(
+        workspace=actor.workspace, person=actor.person, question=data.question, channel=data.channel
+    )
 
 
 # --- synonyms -----------------------------------------------------------------------------
@@ -119,7 +167,9 @@ def list_synonyms(request):
 @router.post("/synonyms", response={201: SynonymOut})
 def save_synonym(request, data: SynonymIn):
     require(request.auth, "content.edit")
-    return 201, services.save_synonym(workspace=request.auth.workspace, term=data.term, alternatives=data.alternatives)
+    return 201, services.save_synonym(
+        workspace=request.auth.workspace, term=data.term, alternatives=data.alternatives
+    )
 
 
 @router.delete("/synonyms/{synonym_id}", response={204: None})
@@ -134,9 +184,13 @@ def delete_synonym(request, synonym_id: UUID):
 
 def _settings_out(workspace) -> dict[str, Any]:
     row = services.guidance_settings(workspace)
-    return {"ranking_weights": ranking.weights_for(workspace), "max_nudges_per_day": row.max_nudges_per_day,
-            "min_minutes_between_nudges": row.min_minutes_between_nudges,
-            "same_unit_cooldown_days": row.same_unit_cooldown_days, "daily_budget_s": workspace.daily_budget_s}
+    return {
+        "ranking_weights": ranking.weights_for(workspace),
+        "max_nudges_per_day": row.max_nudges_per_day,
+        "min_minutes_between_nudges": row.min_minutes_between_nudges,
+        "same_unit_cooldown_days": row.same_unit_cooldown_days,
+        "daily_budget_s": workspace.daily_budget_s,
+    }
 
 
 @router.get("/guidance/settings", response=GuidanceSettingsOut)
@@ -178,6 +232,11 @@ def nudge_status(request, nudge_id: UUID, data: NudgeStatusIn):
     who = person_for(request.auth, data.person, permission="people.manage")
     if who is None:
         raise ApiError("Name a person (external id).", field="person")
-    nudge = services.mark_nudge(workspace=request.auth.workspace, person=who, nudge_id=nudge_id,
-                                status=data.status, channel=data.channel[:20])
+    nudge = services.mark_nudge(
+        workspace=request.auth.workspace,
+        person=who,
+        nudge_id=nudge_id,
+        status=data.status,
+        channel=data.channel[:20],
+    )
     return services.nudge_out(nudge)

@@ -32,7 +32,7 @@ SYSTEM_PROMPT = (
     "You answer questions from employees using ONLY the numbered sources given, which come "
     "from their company's training units. Answer in 2-5 short sentences or steps. Cite every "
     "claim with the source number in brackets, like [1]. If the sources do not answer the "
-    "question, say exactly: \"I don't know from the available units.\" Never use outside knowledge."
+    'question, say exactly: "I don\'t know from the available units." Never use outside knowledge.'
 )
 
 
@@ -57,8 +57,13 @@ def retrieve(workspace, question: str) -> tuple[list[Source], list[list[str]]]:
     if not hits:
         return [], parsed.groups
     # By primary key, checked here (see ranking.published_units for why).
-    units = {str(u.id): u for u in Unit.objects.filter(pk__in=[h.unit_id for h in hits]).order_by()
-             .select_related("workspace") if u.workspace_id == workspace.pk and u.status == "published"}
+    units = {
+        str(u.id): u
+        for u in Unit.objects.filter(pk__in=[h.unit_id for h in hits])
+        .order_by()
+        .select_related("workspace")
+        if u.workspace_id == workspace.pk and u.status == "published"
+    }
     alts = {a.rstrip("*") for g in parsed.groups for a in g}
     sources: list[Source] = []
     for h in hits:
@@ -78,8 +83,15 @@ def retrieve(workspace, question: str) -> tuple[list[Source], list[list[str]]]:
         best.sort(key=lambda s: -next(x[1] for x in scored if x[2] == s))
         if not best:
             continue
-        sources.append(Source(number=len(sources) + 1, unit_id=str(unit.id), title=unit.title,
-                              url=unit_url(unit), passages=best))
+        sources.append(
+            Source(
+                number=len(sources) + 1,
+                unit_id=str(unit.id),
+                title=unit.title,
+                url=unit_url(unit),
+                passages=best,
+            )
+        )
         if len(sources) >= MAX_SOURCES:
             break
     return sources, parsed.groups
@@ -100,7 +112,9 @@ def extractive_answer(sources: list[Source]) -> str:
 
 
 def citations(sources: list[Source]) -> list[dict[str, Any]]:
-    return [{"number": s.number, "unit_id": s.unit_id, "title": s.title, "url": s.url} for s in sources]
+    return [
+        {"number": s.number, "unit_id": s.unit_id, "title": s.title, "url": s.url} for s in sources
+    ]
 
 
 # --- the optional LLM --------------------------------------------------------------------
@@ -119,18 +133,29 @@ def _messages(question: str, sources: list[Source]) -> list[dict[str, str]]:
 
 
 def _request(question: str, sources: list[Source], *, stream: bool) -> urllib.request.Request:
-    body = {"model": settings.LLM_MODEL, "messages": _messages(question, sources), "stream": stream,
-            "temperature": 0.1}
-    headers = {"Content-Type": "application/json", "Accept": "text/event-stream" if stream else "application/json"}
+    body = {
+        "model": settings.LLM_MODEL,
+        "messages": _messages(question, sources),
+        "stream": stream,
+        "temperature": 0.1,
+    }
+    headers = {
+        "Content-Type": "application/json",
+        "Accept": "text/event-stream" if stream else "application/json",
+    }
     if settings.LLM_API_KEY:
         headers["Authorization"] = f"Bearer {settings.LLM_API_KEY}"
     url = settings.LLM_BASE_URL.rstrip("/") + "/chat/completions"
-    return urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method="POST")
+    return urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers=headers, method="POST"
+    )
 
 
 def llm_stream(question: str, sources: list[Source]) -> Iterator[str]:
     """Yield answer text pieces from a streaming chat completion (server-sent events)."""
-    with urllib.request.urlopen(_request(question, sources, stream=True), timeout=settings.LLM_TIMEOUT_S) as resp:
+    with urllib.request.urlopen(
+        _request(question, sources, stream=True), timeout=settings.LLM_TIMEOUT_S
+    ) as resp:
         for raw in resp:
             line = raw.decode("utf-8", "replace").strip()
             if not line.startswith("data:"):
@@ -146,12 +171,22 @@ def llm_stream(question: str, sources: list[Source]) -> Iterator[str]:
 
 
 def llm_complete(question: str, sources: list[Source]) -> str:
-    with urllib.request.urlopen(_request(question, sources, stream=False), timeout=settings.LLM_TIMEOUT_S) as resp:
+    with urllib.request.urlopen(
+        _request(question, sources, stream=False), timeout=settings.LLM_TIMEOUT_S
+    ) as resp:
         data = json.loads(resp.read().decode("utf-8"))
     return data["choices"][0]["message"]["content"].strip()
 
 
-LLM_ERRORS = (urllib.error.URLError, TimeoutError, OSError, ValueError, KeyError, IndexError, TypeError)
+LLM_ERRORS = (
+    urllib.error.URLError,
+    TimeoutError,
+    OSError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+)
 
 
 def answer(workspace, question: str) -> dict[str, Any]:
@@ -160,12 +195,20 @@ def answer(workspace, question: str) -> dict[str, Any]:
     if llm_configured() and sources:
         try:
             text = llm_complete(question, sources)
-            return {"answer": text, "citations": citations(sources), "mode": "llm",
-                    "found": "don't know" not in text.lower()}
+            return {
+                "answer": text,
+                "citations": citations(sources),
+                "mode": "llm",
+                "found": "don't know" not in text.lower(),
+            }
         except LLM_ERRORS as exc:
             logger.warning("assistant LLM failed, answering extractively: %s", exc)
-    return {"answer": extractive_answer(sources), "citations": citations(sources), "mode": "extractive",
-            "found": bool(sources)}
+    return {
+        "answer": extractive_answer(sources),
+        "citations": citations(sources),
+        "mode": "extractive",
+        "found": bool(sources),
+    }
 
 
 def answer_events(workspace, question: str) -> Iterator[dict[str, Any]]:
@@ -180,13 +223,21 @@ def answer_events(workspace, question: str) -> Iterator[dict[str, Any]]:
                 pieces.append(piece)
                 yield {"type": "delta", "text": piece}
             text = "".join(pieces)
-            yield {"type": "done", "mode": "llm", "found": "don't know" not in text.lower(), "answer": text}
+            yield {
+                "type": "done",
+                "mode": "llm",
+                "found": "don't know" not in text.lower(),
+                "answer": text,
+            }
             return
         except LLM_ERRORS as exc:
             logger.warning("assistant LLM stream failed, answering extractively: %s", exc)
             if pieces:
                 # Part of an answer was already sent; say it was cut and add the extract.
-                yield {"type": "delta", "text": "\n\n(The writer stopped; here is what the units say.)\n\n"}
+                yield {
+                    "type": "delta",
+                    "text": "\n\n(The writer stopped; here is what the units say.)\n\n",
+                }
     text = extractive_answer(sources)
     yield {"type": "delta", "text": text}
     yield {"type": "done", "mode": "extractive", "found": bool(sources), "answer": text}

@@ -102,14 +102,20 @@ def observe(stmt: dict[str, Any]) -> Observation | None:
         error=str(ext.get(p.EXT_ERROR_CODE) or ext.get(p.EXT_ERROR_MESSAGE) or ""),
         query=str(ext.get(p.EXT_QUERY) or ""),
         success=result.get("success") if isinstance(result.get("success"), bool) else None,
-        duration_ms=int(duration) if isinstance(duration, (int, float)) and not isinstance(duration, bool) else None,
+        duration_ms=int(duration)
+        if isinstance(duration, (int, float)) and not isinstance(duration, bool)
+        else None,
         is_task="/tasks/" in obj_id,
         nudge_id=str(ext.get(p.EXT_NUDGE) or ""),
     )
 
 
-def _count_recent(workspace, person, kind: str, key: str, at: datetime, *, any_key: bool = False) -> int:
-    qs = Signal.objects.filter(workspace=workspace, person=person, kind=kind, at__gt=at - WINDOW, at__lte=at)
+def _count_recent(
+    workspace, person, kind: str, key: str, at: datetime, *, any_key: bool = False
+) -> int:
+    qs = Signal.objects.filter(
+        workspace=workspace, person=person, kind=kind, at__gt=at - WINDOW, at__lte=at
+    )
     if not any_key:
         qs = qs.filter(key=key)
     return qs.count()
@@ -130,8 +136,15 @@ def detect_repeated_error(workspace, person, o: Observation) -> Detection | None
     if n != ERROR_REPEATS:
         return None
     place = f"the {o.field} field" if o.field else (f"task {o.task}" if o.task else "this page")
-    return Detection("repeated_error", f"You hit the same error on {place} {n} times", host_app=o.host_app,
-                     page=o.page, field=o.field, task=o.task, error=o.error)
+    return Detection(
+        "repeated_error",
+        f"You hit the same error on {place} {n} times",
+        host_app=o.host_app,
+        page=o.page,
+        field=o.field,
+        task=o.task,
+        error=o.error,
+    )
 
 
 def detect_repeated_search(workspace, person, o: Observation) -> Detection | None:
@@ -141,10 +154,20 @@ def detect_repeated_search(workspace, person, o: Observation) -> Detection | Non
     n = _count_recent(workspace, person, SignalKind.SEARCH, "", o.at, any_key=True)
     if n != SEARCH_REPEATS:
         return None
-    recent = Signal.objects.filter(workspace=workspace, person=person, kind=SignalKind.SEARCH,
-                                   at__gt=o.at - WINDOW).order_by("-at").values_list("key", flat=True)[:SEARCH_REPEATS]
-    return Detection("repeated_search", f"You searched {n} times in a few minutes", host_app=o.host_app,
-                     page=o.page, query=" ".join(dict.fromkeys(recent)))
+    recent = (
+        Signal.objects.filter(
+            workspace=workspace, person=person, kind=SignalKind.SEARCH, at__gt=o.at - WINDOW
+        )
+        .order_by("-at")
+        .values_list("key", flat=True)[:SEARCH_REPEATS]
+    )
+    return Detection(
+        "repeated_search",
+        f"You searched {n} times in a few minutes",
+        host_app=o.host_app,
+        page=o.page,
+        query=" ".join(dict.fromkeys(recent)),
+    )
 
 
 class TaskClock:
@@ -158,8 +181,12 @@ class TaskClock:
 
     def __init__(self, workspace):
         self.workspace = workspace
-        self.stats: dict[tuple[str, str], list[float]] = {}  # key -> [count, mean, m2], as stored + this batch
-        self.batch: dict[tuple[str, str], list[float]] = {}  # key -> [count, mean, m2] of this batch alone
+        self.stats: dict[
+            tuple[str, str], list[float]
+        ] = {}  # key -> [count, mean, m2], as stored + this batch
+        self.batch: dict[
+            tuple[str, str], list[float]
+        ] = {}  # key -> [count, mean, m2] of this batch alone
         self.stored: set[tuple[str, str]] = set()  # keys that have a row
 
     def load(self, observations: list[Observation]) -> None:
@@ -176,7 +203,9 @@ class TaskClock:
 
     @staticmethod
     def _is_finished_task(o: Observation) -> bool:
-        return o.is_task and o.verb == p.VERB_COMPLETED and bool(o.task) and o.duration_ms is not None
+        return (
+            o.is_task and o.verb == p.VERB_COMPLETED and bool(o.task) and o.duration_ms is not None
+        )
 
     def observe(self, o: Observation) -> Detection | None:
         if not self._is_finished_task(o):
@@ -191,7 +220,10 @@ class TaskClock:
                 fired = Detection(
                     "slow_task",
                     f"{o.task.replace('-', ' ').capitalize()} took {o.duration_ms / mean:.1f}x as long as usual",
-                    host_app=o.host_app, page=o.page, task=o.task, query=o.task.replace("-", " "),
+                    host_app=o.host_app,
+                    page=o.page,
+                    task=o.task,
+                    query=o.task.replace("-", " "),
                 )
         for stats in (self.stats[key], self.batch.setdefault(key, [0, 0.0, 0.0])):
             # Welford's online mean and variance.
@@ -205,7 +237,8 @@ class TaskClock:
         missing = [key for key in self.batch if key not in self.stored]
         if missing:
             TaskTiming.objects.bulk_create(
-                [TaskTiming(workspace=self.workspace, host_app=h, task=t) for h, t in missing], ignore_conflicts=True
+                [TaskTiming(workspace=self.workspace, host_app=h, task=t) for h, t in missing],
+                ignore_conflicts=True,
             )
         with connection.cursor() as cursor:
             for (host_app, task), (n, mean_b, m2_b) in self.batch.items():
@@ -216,7 +249,20 @@ class TaskClock:
                     "mean_ms = mean_ms + (%s - mean_ms) * %s / (count + %s), "
                     "m2 = m2 + %s + (%s - mean_ms) * (%s - mean_ms) * count * %s / (count + %s) "
                     "WHERE workspace_id = %s AND host_app = %s AND task = %s",
-                    [int(n), mean_b, n, n, m2_b, mean_b, mean_b, n, n, self._workspace_id(), host_app, task],
+                    [
+                        int(n),
+                        mean_b,
+                        n,
+                        n,
+                        m2_b,
+                        mean_b,
+                        mean_b,
+                        n,
+                        n,
+                        self._workspace_id(),
+                        host_app,
+                        task,
+                    ],
                 )
         self.batch.clear()
 
@@ -239,11 +285,19 @@ def detect_failed_quiz(workspace, person, o: Observation) -> Detection | None:
         return None
     if not (o.verb == p.VERB_FAILED or (o.verb == p.VERB_COMPLETED and o.success is False)):
         return None
-    return Detection("failed_quiz", "You missed some questions in a quiz", host_app=o.host_app, page=o.page,
-                     unit_id="", extra={"quiz_unit_id": o.unit_id})
+    return Detection(
+        "failed_quiz",
+        "You missed some questions in a quiz",
+        host_app=o.host_app,
+        page=o.page,
+        unit_id="",
+        extra={"quiz_unit_id": o.unit_id},
+    )
 
 
-def detect_release_note(workspace, person, o: Observation, release_notes: list[dict]) -> Detection | None:
+def detect_release_note(
+    workspace, person, o: Observation, release_notes: list[dict]
+) -> Detection | None:
     """`release_notes`: the host app's active release-note placements as dicts with
     id, unit_id, regex (compiled URL pattern) and field_key."""
     if not o.host_app or not o.page or not release_notes:
@@ -252,8 +306,15 @@ def detect_release_note(workspace, person, o: Observation, release_notes: list[d
         return None
     for rn in release_notes:
         if rn["regex"].match(o.page) and (not rn["field_key"] or rn["field_key"] == o.field):
-            return Detection("release_note", "This feature changed recently", host_app=o.host_app, page=o.page,
-                             field=o.field, unit_id=rn["unit_id"], placement_id=rn["id"])
+            return Detection(
+                "release_note",
+                "This feature changed recently",
+                host_app=o.host_app,
+                page=o.page,
+                field=o.field,
+                unit_id=rn["unit_id"],
+                placement_id=rn["id"],
+            )
     return None
 
 
@@ -263,11 +324,20 @@ DETECTORS = (detect_repeated_error, detect_repeated_search, detect_failed_quiz)
 # The verbs any detector or nudge tracking reads. Other statements (most of a stream:
 # task starts, unit views, steps, answers, ratings) only matter to the release-note
 # detector, and only where the host app has release-note placements.
-WATCHED_VERBS = frozenset({
-    p.VERB_ENCOUNTERED_ERROR, p.VERB_SEARCHED, p.VERB_COMPLETED, p.VERB_FAILED, p.VERB_RECEIVED, p.VERB_OPENED,
-})
+WATCHED_VERBS = frozenset(
+    {
+        p.VERB_ENCOUNTERED_ERROR,
+        p.VERB_SEARCHED,
+        p.VERB_COMPLETED,
+        p.VERB_FAILED,
+        p.VERB_RECEIVED,
+        p.VERB_OPENED,
+    }
+)
 
 
 def prune_signals(workspace) -> int:
-    deleted, _ = Signal.objects.filter(workspace=workspace, at__lt=timezone.now() - SIGNAL_RETENTION).delete()
+    deleted, _ = Signal.objects.filter(
+        workspace=workspace, at__lt=timezone.now() - SIGNAL_RETENTION
+    ).delete()
     return deleted

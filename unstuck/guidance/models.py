@@ -41,7 +41,6 @@ class SearchDoc(models.Model):
         return f"{type(self).__name__} {self.pk}"
 
 
-
 class SearchTerm(models.Model):
     """The workspace's indexed vocabulary, for typo tolerance ("opportunty" -> "opportun")."""
 
@@ -53,18 +52,21 @@ class SearchTerm(models.Model):
     objects = WorkspaceScopedQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["workspace", "term"], name="searchterm_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "term"], name="searchterm_unique")
+        ]
         indexes = [models.Index(fields=["workspace", "length"])]
 
     def __str__(self) -> str:
         return f"{type(self).__name__} {self.pk}"
 
 
-
 class SearchIndexState(models.Model):
     """Which content version of the workspace the index reflects (lazy re-sync)."""
 
-    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
     content_version = models.PositiveBigIntegerField(default=0)
     # Bumped on every index write; in-process vocabulary caches key on it.
     generation = models.PositiveBigIntegerField(default=0)
@@ -72,7 +74,6 @@ class SearchIndexState(models.Model):
 
     def __str__(self) -> str:
         return f"{type(self).__name__} {self.pk}"
-
 
 
 class Synonym(models.Model):
@@ -88,17 +89,20 @@ class Synonym(models.Model):
 
     class Meta:
         ordering = ["term"]
-        constraints = [models.UniqueConstraint(fields=["workspace", "term"], name="synonym_unique_term")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "term"], name="synonym_unique_term")
+        ]
 
     def __str__(self) -> str:
         return f"{type(self).__name__} {self.pk}"
 
 
-
 class GuidanceSettings(models.Model):
     """Per-workspace ranking weights and nudge frequency caps (defaults in ranking.py)."""
 
-    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
     ranking_weights = models.JSONField(default=dict, blank=True)
     max_nudges_per_day = models.PositiveIntegerField(default=3)
     min_minutes_between_nudges = models.PositiveIntegerField(default=10)
@@ -110,7 +114,6 @@ class GuidanceSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{type(self).__name__} {self.pk}"
-
 
 
 class SignalKind(models.TextChoices):
@@ -143,7 +146,6 @@ class Signal(models.Model):
         return f"{type(self).__name__} {self.pk}"
 
 
-
 class TaskTiming(models.Model):
     """Running mean and variance (Welford) of a task's duration in a host app."""
 
@@ -159,12 +161,13 @@ class TaskTiming(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "host_app", "task"], name="tasktiming_unique")
+            models.UniqueConstraint(
+                fields=["workspace", "host_app", "task"], name="tasktiming_unique"
+            )
         ]
 
     def __str__(self) -> str:
         return f"{type(self).__name__} {self.pk}"
-
 
 
 class NudgeStatus(models.TextChoices):
@@ -186,8 +189,12 @@ class Nudge(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="nudges")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     detector = models.CharField(max_length=32)
-    channel = models.CharField(max_length=16, choices=NudgeChannel.choices, default=NudgeChannel.WIDGET)
-    status = models.CharField(max_length=16, choices=NudgeStatus.choices, default=NudgeStatus.CREATED)
+    channel = models.CharField(
+        max_length=16, choices=NudgeChannel.choices, default=NudgeChannel.WIDGET
+    )
+    status = models.CharField(
+        max_length=16, choices=NudgeStatus.choices, default=NudgeStatus.CREATED
+    )
     reason = models.CharField(max_length=300)
     # Where the need was seen: host_app, page, field, task, placement_id, error.
     context = models.JSONField(default=dict, blank=True)

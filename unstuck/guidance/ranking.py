@@ -53,12 +53,20 @@ def published_units(workspace, unit_ids) -> dict[str, Unit]:
     lets SQLite's planner pick the (workspace, status) index and walk every published
     unit of a large workspace instead of fetching these few rows.
     """
-    rows = (Unit.objects.filter(pk__in=list(unit_ids)).order_by().select_related("workspace")
-            .defer(*HEAVY_UNIT_FIELDS))
-    return {str(u.id): u for u in rows if u.workspace_id == workspace.pk and u.status == "published"}
+    rows = (
+        Unit.objects.filter(pk__in=list(unit_ids))
+        .order_by()
+        .select_related("workspace")
+        .defer(*HEAVY_UNIT_FIELDS)
+    )
+    return {
+        str(u.id): u for u in rows if u.workspace_id == workspace.pk and u.status == "published"
+    }
 
 
-def _in_language(workspace, units: dict[str, Unit], want: str, placed: dict, text_hits: dict) -> dict[str, Unit]:
+def _in_language(
+    workspace, units: dict[str, Unit], want: str, placed: dict, text_hits: dict
+) -> dict[str, Unit]:
     """One language version per family of translations: the person's when it is
     published, else the original. The signals of the version that matched (placement,
     text) carry over to the version shown, so a Hungarian rep gets the Hungarian guide
@@ -69,7 +77,9 @@ def _in_language(workspace, units: dict[str, Unit], want: str, placed: dict, tex
     # By key only, checked in Python (see published_units on SQLite's planner).
     family_rows = (
         Unit.objects.filter(Q(pk__in=list(roots)) | Q(translation_of_id__in=list(roots)))
-        .order_by().select_related("workspace").defer(*HEAVY_UNIT_FIELDS)
+        .order_by()
+        .select_related("workspace")
+        .defer(*HEAVY_UNIT_FIELDS)
     )
     families: dict[str, list[Unit]] = {}
     for row in family_rows:
@@ -100,7 +110,11 @@ def weights_for(workspace) -> dict[str, float]:
     cached = state.extra.get("weights")
     if cached is not None:
         return dict(cached)
-    stored = GuidanceSettings.objects.filter(workspace=workspace).values_list("ranking_weights", flat=True).first()
+    stored = (
+        GuidanceSettings.objects.filter(workspace=workspace)
+        .values_list("ranking_weights", flat=True)
+        .first()
+    )
     merged = dict(DEFAULT_WEIGHTS)
     for k, v in (stored or {}).items():
         if k in merged:
@@ -137,7 +151,11 @@ def _pattern_regex(pattern: str) -> re.Pattern[str]:
 
 
 def _literal_segments(pattern: str) -> int:
-    return sum(1 for seg in pattern.strip("/").split("/") if seg and "*" not in seg and not seg.startswith(":"))
+    return sum(
+        1
+        for seg in pattern.strip("/").split("/")
+        if seg and "*" not in seg and not seg.startswith(":")
+    )
 
 
 def url_path(url: str) -> str:
@@ -154,7 +172,9 @@ def _audience_ok(audience: dict, person) -> bool:
         return False
     if audience.get("roles") and person.job_role not in audience["roles"]:
         return False
-    if audience.get("locales") and (person.locale or "")[:2] not in [str(x)[:2] for x in audience["locales"]]:
+    if audience.get("locales") and (person.locale or "")[:2] not in [
+        str(x)[:2] for x in audience["locales"]
+    ]:
         return False
     for key, allowed in (audience.get("attributes") or {}).items():
         if (person.attributes or {}).get(key) not in allowed:
@@ -162,7 +182,9 @@ def _audience_ok(audience: dict, person) -> bool:
     return True
 
 
-def _placement_signals(workspace, host_app: str, path: str, field_key: str, error: str, person) -> dict:
+def _placement_signals(
+    workspace, host_app: str, path: str, field_key: str, error: str, person
+) -> dict:
     """unit_id -> (strength, reason, placement_id, is_targeted) from the host app's placements."""
     try:
         from unstuck.delivery.models import Placement
@@ -175,8 +197,19 @@ def _placement_signals(workspace, host_app: str, path: str, field_key: str, erro
     rows = (
         Placement.objects.for_workspace(workspace)
         .filter(host_app__slug=host_app, is_active=True, unit__status="published")
-        .only("id", "unit_id", "url_pattern", "field_key", "trigger", "trigger_config", "audience",
-              "priority", "starts_at", "ends_at", "is_release_note")
+        .only(
+            "id",
+            "unit_id",
+            "url_pattern",
+            "field_key",
+            "trigger",
+            "trigger_config",
+            "audience",
+            "priority",
+            "starts_at",
+            "ends_at",
+            "is_release_note",
+        )
     )
     error_l = (error or "").lower()
     for pl in rows:
@@ -195,7 +228,10 @@ def _placement_signals(workspace, host_app: str, path: str, field_key: str, erro
         field_match = bool(field_key) and pl.field_key == field_key
         if is_error_tip:
             wanted = str(config.get("text") or config.get("code") or "").lower()
-            if error_l and ((wanted and (wanted in error_l or error_l == wanted)) or (not wanted and field_match)):
+            if error_l and (
+                (wanted and (wanted in error_l or error_l == wanted))
+                or (not wanted and field_match)
+            ):
                 strength, reason = 1.0, "placed on this error"
             elif field_match:
                 strength, reason = 0.5, "placed on this field"
@@ -248,9 +284,11 @@ def effectiveness(workspace) -> dict[str, Any]:
         return data
     since = timezone.now() - timedelta(days=90)
     base = Statement.objects.filter(workspace=workspace, stored__gte=since, voided=False)
-    for unit_id, team, d in base.filter(verb_id=p.VERB_RATED).exclude(unit_id="").values_list(
-        "unit_id", "person__team", "data"
-    )[:50_000]:
+    for unit_id, team, d in (
+        base.filter(verb_id=p.VERB_RATED)
+        .exclude(unit_id="")
+        .values_list("unit_id", "person__team", "data")[:50_000]
+    ):
         helpful = ((d or {}).get("result") or {}).get("extensions", {}).get(p.RESULT_EXT_HELPFUL)
         if helpful is None:
             continue
@@ -260,13 +298,19 @@ def effectiveness(workspace) -> dict[str, Any]:
             yes, n = data["team"].get((unit_id, team), (0, 0))
             data["team"][(unit_id, team)] = (yes + bool(helpful), n + 1)
     views = list(
-        base.filter(verb_id=p.VERB_EXPERIENCED).exclude(unit_id="").exclude(person=None)
-        .values_list("person_id", "unit_id", "timestamp").order_by("timestamp")[:50_000]
+        base.filter(verb_id=p.VERB_EXPERIENCED)
+        .exclude(unit_id="")
+        .exclude(person=None)
+        .values_list("person_id", "unit_id", "timestamp")
+        .order_by("timestamp")[:50_000]
     )
     outcomes: dict = {}
     for person_id, success, ts in (
-        base.filter(verb_id__in=[p.VERB_COMPLETED, p.VERB_FAILED]).exclude(task="").exclude(person=None)
-        .values_list("person_id", "success", "timestamp").order_by("timestamp")[:50_000]
+        base.filter(verb_id__in=[p.VERB_COMPLETED, p.VERB_FAILED])
+        .exclude(task="")
+        .exclude(person=None)
+        .values_list("person_id", "success", "timestamp")
+        .order_by("timestamp")[:50_000]
     ):
         outcomes.setdefault(person_id, []).append((ts, success))
     window = timedelta(minutes=30)
@@ -291,8 +335,17 @@ def _mastery(workspace, person, unit_ids: list) -> dict[str, float]:
 # --- the ranking function ----------------------------------------------------------------
 
 
-def rank(*, workspace, host_app: str = "", url: str = "", field: str = "", error: str = "",
-         query: str = "", person=None, limit: int = 5) -> list[Candidate]:
+def rank(
+    *,
+    workspace,
+    host_app: str = "",
+    url: str = "",
+    field: str = "",
+    error: str = "",
+    query: str = "",
+    person=None,
+    limit: int = 5,
+) -> list[Candidate]:
     """Order the units for this request, best first (see the module docstring)."""
     weights = weights_for(workspace)
     path = url_path(url)
@@ -300,7 +353,11 @@ def rank(*, workspace, host_app: str = "", url: str = "", field: str = "", error
     text_hits: dict[str, float] = {}
     groups: list[list[str]] = []
     # Error codes and field keys read as words: close_date_past -> "close date past".
-    for text, factor in ((query, 1.0), (error.replace("_", " "), 0.9), (field.replace("_", " "), 0.5)):
+    for text, factor in (
+        (query, 1.0),
+        (error.replace("_", " "), 0.9),
+        (field.replace("_", " "), 0.5),
+    ):
         if not text.strip():
             continue
         hits, parsed = searchmod.search(workspace, text, limit=30)
@@ -316,7 +373,9 @@ def rank(*, workspace, host_app: str = "", url: str = "", field: str = "", error
     if not ids:
         return []
     units = published_units(workspace, ids)
-    want_locale = ((person.locale if person else "") or workspace.default_locale or "en")[:2].lower()
+    want_locale = ((person.locale if person else "") or workspace.default_locale or "en")[
+        :2
+    ].lower()
     units = _in_language(workspace, units, want_locale, placed, text_hits)
     effect = effectiveness(workspace)
     mastery = _mastery(workspace, person, list(units))
@@ -342,7 +401,9 @@ def rank(*, workspace, host_app: str = "", url: str = "", field: str = "", error
         tags = {str(t).lower() for t in unit.tags or []}
         if targeted or (team and team.lower() in tags) or (job_role and job_role.lower() in tags):
             s["fit"] = 1.0
-            c.reasons.append(f"made for {team or job_role}" if (team or job_role) else "made for you")
+            c.reasons.append(
+                f"made for {team or job_role}" if (team or job_role) else "made for you"
+            )
         else:
             s["fit"] = 0.5
         s["locale"] = 1.0 if (unit.locale or "en")[:2].lower() == want_locale else 0.0

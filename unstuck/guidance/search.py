@@ -100,16 +100,20 @@ def index_units(units: list) -> int:
     for workspace_id, ws_units in by_ws.items():
         skills: dict = {}
         through = Unit.skills.through
-        for unit_id, name in through.objects.filter(unit_id__in=[u.id for u in ws_units]).values_list(
-            "unit_id", "skill__name"
-        ):
+        for unit_id, name in through.objects.filter(
+            unit_id__in=[u.id for u in ws_units]
+        ).values_list("unit_id", "skill__name"):
             skills.setdefault(unit_id, []).append(name)
         published = [u for u in ws_units if u.status == Status.PUBLISHED]
         gone = [u.id for u in ws_units if u.status != Status.PUBLISHED]
         with transaction.atomic():
             if gone:
                 SearchDoc.objects.filter(unit_id__in=gone).delete()
-            existing = dict(SearchDoc.objects.filter(unit_id__in=[u.id for u in published]).values_list("unit_id", "id"))
+            existing = dict(
+                SearchDoc.objects.filter(unit_id__in=[u.id for u in published]).values_list(
+                    "unit_id", "id"
+                )
+            )
             docs = []
             new_rows, changed_rows = [], []
             for unit in published:
@@ -237,8 +241,12 @@ def workspace_index(workspace) -> WorkspaceIndex:
     ws_docs = SearchDoc.objects.for_workspace(workspace).count()
     all_docs = SearchDoc.objects.count()
     state = WorkspaceIndex(
-        generation=generation, sorted_terms=terms, buckets=buckets, vocab=frozenset(terms),
-        synonyms=_synonym_groups(workspace), use_ws_token=ws_docs * 2 < all_docs,
+        generation=generation,
+        sorted_terms=terms,
+        buckets=buckets,
+        vocab=frozenset(terms),
+        synonyms=_synonym_groups(workspace),
+        use_ws_token=ws_docs * 2 < all_docs,
     )
     with _state_lock:
         _states[key] = state
@@ -264,15 +272,22 @@ def _correct(word: str, alts: list[str], sorted_terms, buckets) -> str | None:
     # Candidates share the first letter and are within `limit` of the length; the first
     # closest one wins (shorter lengths first). rapidfuzz computes the Damerau-Levenshtein
     # (optimal string alignment) distances in C: a 50,000-term vocabulary has thousands.
-    candidates = [t for length in range(len(stem) - limit, len(stem) + limit + 1)
-                  for t in buckets.get((length, stem[0]), ())]
-    found = rf_process.extractOne(stem, candidates, scorer=rf_distance.OSA.distance, score_cutoff=limit)
+    candidates = [
+        t
+        for length in range(len(stem) - limit, len(stem) + limit + 1)
+        for t in buckets.get((length, stem[0]), ())
+    ]
+    found = rf_process.extractOne(
+        stem, candidates, scorer=rf_distance.OSA.distance, score_cutoff=limit
+    )
     return found[0] if found else None
 
 
 def _synonym_groups(workspace) -> dict[str, set[str]]:
     groups: dict[str, set[str]] = {}
-    for term, alternatives in Synonym.objects.for_workspace(workspace).values_list("term", "alternatives"):
+    for term, alternatives in Synonym.objects.for_workspace(workspace).values_list(
+        "term", "alternatives"
+    ):
         words = {term.lower(), *[str(a).lower() for a in alternatives]}
         for w in words:
             groups.setdefault(w, set()).update(words)
@@ -297,7 +312,12 @@ def _parse(state: WorkspaceIndex, query: str) -> ParsedQuery:
     words = [w for w in textmod.tokens(query)][: MAX_QUERY_WORDS * 2]
     meaningful = [w for w in words if w not in textmod.STOP_WORDS] or words
     meaningful = meaningful[:MAX_QUERY_WORDS]
-    synonyms, sorted_terms, buckets, vocab = state.synonyms, state.sorted_terms, state.buckets, state.vocab
+    synonyms, sorted_terms, buckets, vocab = (
+        state.synonyms,
+        state.sorted_terms,
+        state.buckets,
+        state.vocab,
+    )
     groups: list[list[str]] = []
     corrected: dict[str, str] = {}
     for position, word in enumerate(meaningful):
@@ -350,13 +370,16 @@ def _fts5_expr(groups: list[list[str]]) -> str:
 def _pg_expr(groups: list[list[str]], weight: str = "") -> str:
     suffix = f":{weight}" if weight else ""
     return " & ".join(
-        "(" + " | ".join(f"{a[:-1]}:*{weight}" if a.endswith("*") else f"{a}{suffix}" for a in alts) + ")"
+        "("
+        + " | ".join(f"{a[:-1]}:*{weight}" if a.endswith("*") else f"{a}{suffix}" for a in alts)
+        + ")"
         for alts in groups
     )
 
 
-def _fts5_scored(workspace, state: WorkspaceIndex, expr: str, limit: int,
-                 skip_broad: bool = False) -> list[tuple[str, float]] | None:
+def _fts5_scored(
+    workspace, state: WorkspaceIndex, expr: str, limit: int, skip_broad: bool = False
+) -> list[tuple[str, float]] | None:
     """(unit id, raw BM25, higher is better) of the best matches of one FTS5 expression;
     None when `skip_broad` and it matches more than MAX_SCORED units."""
     if state.use_ws_token:
@@ -415,8 +438,9 @@ def _fts5_scored(workspace, state: WorkspaceIndex, expr: str, limit: int,
 MAX_SCORED_PG = 300
 
 
-def _pg_scored(workspace, tsquery: str, limit: int, *, title_tsquery: str = "",
-               skip_broad: bool = False) -> list[tuple[str, float]] | None:
+def _pg_scored(
+    workspace, tsquery: str, limit: int, *, title_tsquery: str = "", skip_broad: bool = False
+) -> list[tuple[str, float]] | None:
     """(unit id, raw ts_rank_cd) of the best matches of one PostgreSQL tsquery; None when
     `skip_broad` and it matches more than MAX_SCORED_PG units.
 
@@ -458,16 +482,28 @@ def _pg_scored(workspace, tsquery: str, limit: int, *, title_tsquery: str = "",
     return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
 
 
-def _scored(workspace, state: WorkspaceIndex, groups: list[list[str]], limit: int,
-            skip_broad: bool = False) -> list[tuple[str, float]] | None:
+def _scored(
+    workspace, state: WorkspaceIndex, groups: list[list[str]], limit: int, skip_broad: bool = False
+) -> list[tuple[str, float]] | None:
     if connection.vendor == "postgresql":
-        return _pg_scored(workspace, _pg_expr(groups), limit, title_tsquery=_pg_expr(groups, "A"),
-                          skip_broad=skip_broad)
+        return _pg_scored(
+            workspace,
+            _pg_expr(groups),
+            limit,
+            title_tsquery=_pg_expr(groups, "A"),
+            skip_broad=skip_broad,
+        )
     return _fts5_scored(workspace, state, _fts5_expr(groups), limit, skip_broad=skip_broad)
 
 
-def run_query(workspace, groups: list[list[str]], *, mode: str = "or", limit: int = 50,
-              state: WorkspaceIndex | None = None) -> list[Hit]:
+def run_query(
+    workspace,
+    groups: list[list[str]],
+    *,
+    mode: str = "or",
+    limit: int = 50,
+    state: WorkspaceIndex | None = None,
+) -> list[Hit]:
     """Unit ids matching the stem groups (all of them, or any), best first, with a
     relevance score in [0, 1)."""
     groups = [[a for a in alts if a and a.rstrip("*").isalnum()] for alts in groups]
@@ -488,7 +524,9 @@ def run_query(workspace, groups: list[list[str]], *, mode: str = "or", limit: in
     return [Hit(unit_id=h.unit_id, score=h.score) for h in hits]
 
 
-def _run_query(workspace, state: WorkspaceIndex, groups: list[list[str]], mode: str, limit: int) -> list[Hit]:
+def _run_query(
+    workspace, state: WorkspaceIndex, groups: list[list[str]], mode: str, limit: int
+) -> list[Hit]:
     if mode == "and" or len(groups) == 1:
         raw = dict(_scored(workspace, state, groups, limit) or [])
     else:
@@ -555,7 +593,8 @@ def snippet(text: str, groups: list[list[str]], locale: str = "en", *, words: in
         if hit is None:
             toks = textmod.WORD_RE.findall(piece.lower())
             hit = any(
-                t.startswith(heads) and (t.startswith(alts) or textmod.stem(t, language).startswith(alts))
+                t.startswith(heads)
+                and (t.startswith(alts) or textmod.stem(t, language).startswith(alts))
                 for t in toks
             )
             seen[piece] = hit
@@ -569,7 +608,9 @@ def snippet(text: str, groups: list[list[str]], locale: str = "en", *, words: in
         if window_count > best_count:
             best_count, best_start = window_count, start
     # Start the window a little before the first match so it reads as a phrase.
-    first = next((i for i in range(best_start, min(len(pieces), best_start + words)) if flags[i]), best_start)
+    first = next(
+        (i for i in range(best_start, min(len(pieces), best_start + words)) if flags[i]), best_start
+    )
     start = max(0, min(best_start, first - 3))
     out = []
     for i in range(start, min(len(pieces), start + words)):
@@ -582,4 +623,7 @@ def snippet(text: str, groups: list[list[str]], locale: str = "en", *, words: in
 
 def snippet_texts(unit_ids: list) -> dict[str, str]:
     """The indexed text of these units, in one query."""
-    return {str(u): t for u, t in SearchDoc.objects.filter(unit_id__in=unit_ids).values_list("unit_id", "text")}
+    return {
+        str(u): t
+        for u, t in SearchDoc.objects.filter(unit_id__in=unit_ids).values_list("unit_id", "text")
+    }

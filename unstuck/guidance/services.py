@@ -44,8 +44,16 @@ def index_unit(unit) -> None:
     searchmod.index_unit(unit)
 
 
-def search_units(*, workspace, query: str, person=None, host_app: str = "", limit: int = 10,
-                 channel: str = "widget", record: bool = True) -> list[dict[str, Any]]:
+def search_units(
+    *,
+    workspace,
+    query: str,
+    person=None,
+    host_app: str = "",
+    limit: int = 10,
+    channel: str = "widget",
+    record: bool = True,
+) -> list[dict[str, Any]]:
     """Published units matching `query`, best first.
 
     Returns [{"unit": Unit, "score": float, "snippet": str (safe HTML with <mark>), "reasons": [str]}].
@@ -66,14 +74,29 @@ def search_units(*, workspace, query: str, person=None, host_app: str = "", limi
         reasons = ["matches your search"]
         if parsed.corrected:
             reasons.append("showing results for similar words")
-        out.append({"unit": unit, "score": round(h.score, 4),
-                    "snippet": searchmod.snippet(texts.get(h.unit_id, unit.summary), parsed.groups, unit.locale),
-                    "reasons": reasons})
+        out.append(
+            {
+                "unit": unit,
+                "score": round(h.score, 4),
+                "snippet": searchmod.snippet(
+                    texts.get(h.unit_id, unit.summary), parsed.groups, unit.locale
+                ),
+                "reasons": reasons,
+            }
+        )
     if record and person is not None:
         stmt = p.statement(
-            actor=p.actor_for_person(person), verb=p.VERB_SEARCHED, object_id=f"{p.PROFILE_BASE}/search",
-            object_type=p.ACTIVITY_SEARCH, object_name="Unstuck search",
-            extensions={p.EXT_QUERY: q, p.EXT_RESULTS: len(out), p.EXT_HOST_APP: host_app, p.EXT_CHANNEL: channel},
+            actor=p.actor_for_person(person),
+            verb=p.VERB_SEARCHED,
+            object_id=f"{p.PROFILE_BASE}/search",
+            object_type=p.ACTIVITY_SEARCH,
+            object_name="Unstuck search",
+            extensions={
+                p.EXT_QUERY: q,
+                p.EXT_RESULTS: len(out),
+                p.EXT_HOST_APP: host_app,
+                p.EXT_CHANNEL: channel,
+            },
         )
         try:
             _record(workspace, [stmt])
@@ -83,19 +106,48 @@ def search_units(*, workspace, query: str, person=None, host_app: str = "", limi
     return out
 
 
-def suggest(*, workspace, host_app: str = "", url: str = "", field: str = "", error: str = "",
-            query: str = "", person=None, limit: int = 5) -> list[dict[str, Any]]:
+def suggest(
+    *,
+    workspace,
+    host_app: str = "",
+    url: str = "",
+    field: str = "",
+    error: str = "",
+    query: str = "",
+    person=None,
+    limit: int = 5,
+) -> list[dict[str, Any]]:
     """The ranked units for a request context. Same shape as search_units, plus
     "signals" (each in [0, 1]) and "placement_id"."""
-    ranked = ranking.rank(workspace=workspace, host_app=host_app, url=url, field=field, error=error,
-                          query=query, person=person, limit=max(1, min(int(limit), 50)))
-    groups = searchmod.parse_query(workspace, " ".join([query, error])).groups if (query or error) else []
+    ranked = ranking.rank(
+        workspace=workspace,
+        host_app=host_app,
+        url=url,
+        field=field,
+        error=error,
+        query=query,
+        person=person,
+        limit=max(1, min(int(limit), 50)),
+    )
+    groups = (
+        searchmod.parse_query(workspace, " ".join([query, error])).groups
+        if (query or error)
+        else []
+    )
     texts = searchmod.snippet_texts([c.unit.id for c in ranked]) if groups else {}
     return [
-        {"unit": c.unit, "score": c.score, "reasons": c.reasons, "signals": c.signals,
-         "placement_id": c.placement_id,
-         "snippet": searchmod.snippet(texts.get(str(c.unit.id), c.unit.summary), groups, c.unit.locale)
-         if groups else ""}
+        {
+            "unit": c.unit,
+            "score": c.score,
+            "reasons": c.reasons,
+            "signals": c.signals,
+            "placement_id": c.placement_id,
+            "snippet": searchmod.snippet(
+                texts.get(str(c.unit.id), c.unit.summary), groups, c.unit.locale
+            )
+            if groups
+            else "",
+        }
         for c in ranked
     ]
 
@@ -124,7 +176,9 @@ def save_synonym(*, workspace, term: str, alternatives: list[str]) -> Synonym:
     alts = [a for a in _clean_words(alternatives, "alternatives") if a != term]
     if not alts:
         raise ApiError("Give at least one word other than the term itself.", field="alternatives")
-    syn, _ = Synonym.objects.update_or_create(workspace=workspace, term=term, defaults={"alternatives": alts})
+    syn, _ = Synonym.objects.update_or_create(
+        workspace=workspace, term=term, defaults={"alternatives": alts}
+    )
     searchmod.bump_generation(workspace)
     return syn
 
@@ -142,22 +196,32 @@ def guidance_settings(workspace) -> GuidanceSettings:
 
 
 @transaction.atomic
-def update_settings(*, workspace, ranking_weights: dict | None = None, max_nudges_per_day: int | None = None,
-                    min_minutes_between_nudges: int | None = None, same_unit_cooldown_days: int | None = None):
+def update_settings(
+    *,
+    workspace,
+    ranking_weights: dict | None = None,
+    max_nudges_per_day: int | None = None,
+    min_minutes_between_nudges: int | None = None,
+    same_unit_cooldown_days: int | None = None,
+):
     row = guidance_settings(workspace)
     if ranking_weights is not None:
         clean = {}
         for k, v in ranking_weights.items():
             if k not in ranking.DEFAULT_WEIGHTS:
-                raise ApiError(f"Unknown signal {k!r}; the signals are {', '.join(ranking.DEFAULT_WEIGHTS)}.",
-                               field=f"ranking_weights.{k}")
+                raise ApiError(
+                    f"Unknown signal {k!r}; the signals are {', '.join(ranking.DEFAULT_WEIGHTS)}.",
+                    field=f"ranking_weights.{k}",
+                )
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v <= 100:
                 raise ApiError("A weight is a number from 0 to 100.", field=f"ranking_weights.{k}")
             clean[k] = float(v)
         row.ranking_weights = {**row.ranking_weights, **clean}
-    for name, value, hi in (("max_nudges_per_day", max_nudges_per_day, 100),
-                            ("min_minutes_between_nudges", min_minutes_between_nudges, 1440),
-                            ("same_unit_cooldown_days", same_unit_cooldown_days, 365)):
+    for name, value, hi in (
+        ("max_nudges_per_day", max_nudges_per_day, 100),
+        ("min_minutes_between_nudges", min_minutes_between_nudges, 1440),
+        ("same_unit_cooldown_days", same_unit_cooldown_days, 365),
+    ):
         if value is not None:
             if not 0 <= value <= hi:
                 raise ApiError(f"{name} is from 0 to {hi}.", field=name)
@@ -171,46 +235,81 @@ def update_settings(*, workspace, ranking_weights: dict | None = None, max_nudge
 
 
 def nudge_out(n: Nudge) -> dict[str, Any]:
-    return {"id": str(n.id), "unit_id": str(n.unit_id), "title": n.unit.title, "reason": n.reason,
-            "presentation": "tip", "placement_id": n.context.get("placement_id") or None,
-            "field": n.context.get("field") or None, "detector": n.detector, "channel": n.channel,
-            "status": n.status}
+    return {
+        "id": str(n.id),
+        "unit_id": str(n.unit_id),
+        "title": n.unit.title,
+        "reason": n.reason,
+        "presentation": "tip",
+        "placement_id": n.context.get("placement_id") or None,
+        "field": n.context.get("field") or None,
+        "detector": n.detector,
+        "channel": n.channel,
+        "status": n.status,
+    }
 
 
 def _allowed_by_caps(workspace, person, unit_id, cfg: GuidanceSettings, now) -> bool:
     recent = Nudge.objects.filter(workspace=workspace, person=person)
     if recent.filter(created_at__gte=now - timedelta(days=1)).count() >= cfg.max_nudges_per_day:
         return False
-    if cfg.min_minutes_between_nudges and recent.filter(
-        created_at__gte=now - timedelta(minutes=cfg.min_minutes_between_nudges)
-    ).exists():
+    if (
+        cfg.min_minutes_between_nudges
+        and recent.filter(
+            created_at__gte=now - timedelta(minutes=cfg.min_minutes_between_nudges)
+        ).exists()
+    ):
         return False
     if unit_id is None:
         return True
-    return not recent.filter(unit_id=unit_id, created_at__gte=now - timedelta(days=cfg.same_unit_cooldown_days)).exists()
+    return not recent.filter(
+        unit_id=unit_id, created_at__gte=now - timedelta(days=cfg.same_unit_cooldown_days)
+    ).exists()
 
 
 def _choose_unit(workspace, person, d: detectors.Detection):
     if d.unit_id:
-        return Unit.objects.for_workspace(workspace).published().filter(pk=d.unit_id).first(), d.placement_id or None
+        return Unit.objects.for_workspace(workspace).published().filter(
+            pk=d.unit_id
+        ).first(), d.placement_id or None
     if d.detector == "failed_quiz":
         quiz = Unit.objects.for_workspace(workspace).filter(pk=d.extra.get("quiz_unit_id")).first()
         if quiz is None:
             return None, None
         skill_ids = list(quiz.skills.values_list("id", flat=True))
-        unit = (Unit.objects.for_workspace(workspace).published().exclude(kind="quiz")
-                .filter(skills__in=skill_ids).distinct().order_by("duration_s").first()) if skill_ids else None
+        unit = (
+            (
+                Unit.objects.for_workspace(workspace)
+                .published()
+                .exclude(kind="quiz")
+                .filter(skills__in=skill_ids)
+                .distinct()
+                .order_by("duration_s")
+                .first()
+            )
+            if skill_ids
+            else None
+        )
         if unit is None:
             ranked = ranking.rank(workspace=workspace, query=quiz.title, person=person, limit=3)
             unit = next((c.unit for c in ranked if c.unit.id != quiz.id), None)
         return unit, None
-    ranked = ranking.rank(workspace=workspace, host_app=d.host_app, url=d.page, field=d.field, error=d.error,
-                          query=d.query, person=person, limit=1)
+    ranked = ranking.rank(
+        workspace=workspace,
+        host_app=d.host_app,
+        url=d.page,
+        field=d.field,
+        error=d.error,
+        query=d.query,
+        person=person,
+        limit=1,
+    )
     return (ranked[0].unit, ranked[0].placement_id) if ranked else (None, None)
 
 
-def create_nudge(*, workspace, person, detection: detectors.Detection,
-                 channel: str = NudgeChannel.WIDGET) -> Nudge | None:
+def create_nudge(
+    *, workspace, person, detection: detectors.Detection, channel: str = NudgeChannel.WIDGET
+) -> Nudge | None:
     """Turn a detection into a nudge when the caps and the daily budget allow it."""
     from unstuck.adaptive import services as adaptive
 
@@ -225,13 +324,25 @@ def create_nudge(*, workspace, person, detection: detectors.Detection,
     cost = max(30, min(unit.duration_s or 60, 300))
     with transaction.atomic():
         nudge = Nudge.objects.create(
-            workspace=workspace, person=person, unit=unit, detector=detection.detector, channel=channel,
-            reason=detection.reason[:300], budget_s=cost,
-            context={"host_app": detection.host_app, "page": detection.page, "field": detection.field,
-                     "task": detection.task, "error": detection.error[:200], "placement_id": placement_id},
+            workspace=workspace,
+            person=person,
+            unit=unit,
+            detector=detection.detector,
+            channel=channel,
+            reason=detection.reason[:300],
+            budget_s=cost,
+            context={
+                "host_app": detection.host_app,
+                "page": detection.page,
+                "field": detection.field,
+                "task": detection.task,
+                "error": detection.error[:200],
+                "placement_id": placement_id,
+            },
         )
-        if not adaptive.spend_budget(workspace=workspace, person=person, seconds=cost, source="nudge",
-                                     ref=str(nudge.id)):
+        if not adaptive.spend_budget(
+            workspace=workspace, person=person, seconds=cost, source="nudge", ref=str(nudge.id)
+        ):
             transaction.set_rollback(True)
             return None
     return nudge
@@ -252,11 +363,22 @@ def _release_notes(workspace, host_app: str) -> list[dict]:
         from unstuck.delivery.models import Placement
     except ImportError:  # pragma: no cover
         return []
-    rows = Placement.objects.for_workspace(workspace).filter(
-        host_app__slug=host_app, is_active=True, is_release_note=True, unit__status="published"
-    ).values("id", "unit_id", "url_pattern", "field_key")
-    notes = [{"id": str(r["id"]), "unit_id": str(r["unit_id"]), "field_key": r["field_key"],
-              "regex": ranking._pattern_regex(r["url_pattern"] or "*")} for r in rows]
+    rows = (
+        Placement.objects.for_workspace(workspace)
+        .filter(
+            host_app__slug=host_app, is_active=True, is_release_note=True, unit__status="published"
+        )
+        .values("id", "unit_id", "url_pattern", "field_key")
+    )
+    notes = [
+        {
+            "id": str(r["id"]),
+            "unit_id": str(r["unit_id"]),
+            "field_key": r["field_key"],
+            "regex": ranking._pattern_regex(r["url_pattern"] or "*"),
+        }
+        for r in rows
+    ]
     if len(_release_note_cache) > 1000:
         _release_note_cache.clear()
     _release_note_cache[key] = notes
@@ -276,10 +398,16 @@ def _is_watched(workspace, stmt: dict, release_cache: dict[str, list[dict]]) -> 
     return bool(release_cache[host_app])
 
 
-def _run_detectors(workspace, person, statements: list[dict], *, create_only: bool = False) -> list[Nudge]:
+def _run_detectors(
+    workspace, person, statements: list[dict], *, create_only: bool = False
+) -> list[Nudge]:
     release_cache: dict[str, list[dict]] = {}
-    observations = [o for stmt in statements
-                    if _is_watched(workspace, stmt, release_cache) and (o := detectors.observe(stmt)) is not None]
+    observations = [
+        o
+        for stmt in statements
+        if _is_watched(workspace, stmt, release_cache)
+        and (o := detectors.observe(stmt)) is not None
+    ]
     if not observations:
         return []
     made: list[Nudge] = []
@@ -290,17 +418,24 @@ def _run_detectors(workspace, person, statements: list[dict], *, create_only: bo
         clock.load(observations)
         for o in observations:
             _track_nudge(workspace, person, o, memo)
-            found = [d for det in detectors.DETECTORS if (d := det(workspace, person, o)) is not None]
+            found = [
+                d for det in detectors.DETECTORS if (d := det(workspace, person, o)) is not None
+            ]
             if (slow := clock.observe(o)) is not None:
                 found.append(slow)
             if o.host_app:
                 if o.host_app not in release_cache:
                     release_cache[o.host_app] = _release_notes(workspace, o.host_app)
                 rn = detectors.detect_release_note(workspace, person, o, release_cache[o.host_app])
-                if rn is not None and not Nudge.objects.filter(
-                    workspace=workspace, person=person, detector="release_note",
-                    context__placement_id=rn.placement_id
-                ).exists():
+                if (
+                    rn is not None
+                    and not Nudge.objects.filter(
+                        workspace=workspace,
+                        person=person,
+                        detector="release_note",
+                        context__placement_id=rn.placement_id,
+                    ).exists()
+                ):
                     found.append(rn)
             for d in found:
                 nudge = create_nudge(workspace=workspace, person=person, detection=d)
@@ -319,7 +454,9 @@ def _track_nudge(workspace, person, o: detectors.Observation, memo: dict | None 
     memo = {} if memo is None else memo
     if o.nudge_id and o.verb in (p.VERB_RECEIVED, p.VERB_OPENED):
         memo.pop("none_open", None)
-        nudge = Nudge.objects.filter(workspace=workspace, person=person, pk=_uuid_or_none(o.nudge_id)).first()
+        nudge = Nudge.objects.filter(
+            workspace=workspace, person=person, pk=_uuid_or_none(o.nudge_id)
+        ).first()
         if nudge is not None:
             if o.verb == p.VERB_RECEIVED and nudge.status == NudgeStatus.CREATED:
                 nudge.status, nudge.delivered_at = NudgeStatus.DELIVERED, now
@@ -330,10 +467,15 @@ def _track_nudge(workspace, person, o: detectors.Observation, memo: dict | None 
     elif o.is_task and o.verb in (p.VERB_COMPLETED, p.VERB_FAILED) and o.success is not None:
         if memo.get("none_open"):
             return
-        open_nudges = list(Nudge.objects.filter(
-            workspace=workspace, person=person, outcome="", status__in=[NudgeStatus.DELIVERED, NudgeStatus.OPENED],
-            delivered_at__gte=now - OUTCOME_WINDOW,
-        ).select_related("unit"))
+        open_nudges = list(
+            Nudge.objects.filter(
+                workspace=workspace,
+                person=person,
+                outcome="",
+                status__in=[NudgeStatus.DELIVERED, NudgeStatus.OPENED],
+                delivered_at__gte=now - OUTCOME_WINDOW,
+            ).select_related("unit")
+        )
         if not open_nudges:
             memo["none_open"] = True
         statements = []
@@ -346,13 +488,22 @@ def _track_nudge(workspace, person, o: detectors.Observation, memo: dict | None 
             nudge.outcome = "succeeded" if o.success else "failed"
             nudge.outcome_at = now
             nudge.save(update_fields=["outcome", "outcome_at"])
-            statements.append(p.statement(
-                actor=p.actor_for_person(person), verb=p.VERB_COMPLETED if o.success else p.VERB_FAILED,
-                object_id=f"{p.PROFILE_BASE}/nudges/{nudge.id}", object_type=p.ACTIVITY_NUDGE,
-                result={"success": bool(o.success)},
-                extensions={p.EXT_NUDGE: str(nudge.id), p.EXT_DETECTOR: nudge.detector, p.EXT_TASK: o.task,
-                            p.EXT_HOST_APP: o.host_app, p.EXT_UNIT: str(nudge.unit_id)},
-            ))
+            statements.append(
+                p.statement(
+                    actor=p.actor_for_person(person),
+                    verb=p.VERB_COMPLETED if o.success else p.VERB_FAILED,
+                    object_id=f"{p.PROFILE_BASE}/nudges/{nudge.id}",
+                    object_type=p.ACTIVITY_NUDGE,
+                    result={"success": bool(o.success)},
+                    extensions={
+                        p.EXT_NUDGE: str(nudge.id),
+                        p.EXT_DETECTOR: nudge.detector,
+                        p.EXT_TASK: o.task,
+                        p.EXT_HOST_APP: o.host_app,
+                        p.EXT_UNIT: str(nudge.unit_id),
+                    },
+                )
+            )
         _record(workspace, statements)
 
 
@@ -382,8 +533,13 @@ def pending_nudges(*, workspace, person, host_app: str = "") -> list[dict[str, A
     """Nudges created earlier (e.g. by a background detector) not yet delivered. Same shape."""
     if person is None:
         return []
-    qs = Nudge.objects.filter(workspace=workspace, person=person, channel=NudgeChannel.WIDGET,
-                              status=NudgeStatus.CREATED, created_at__gte=timezone.now() - NUDGE_TTL)
+    qs = Nudge.objects.filter(
+        workspace=workspace,
+        person=person,
+        channel=NudgeChannel.WIDGET,
+        status=NudgeStatus.CREATED,
+        created_at__gte=timezone.now() - NUDGE_TTL,
+    )
     out = []
     for n in qs.select_related("unit").order_by("created_at")[:5]:
         if host_app and n.context.get("host_app") and n.context["host_app"] != host_app:
@@ -394,7 +550,9 @@ def pending_nudges(*, workspace, person, host_app: str = "") -> list[dict[str, A
 
 def mark_nudge(*, workspace, person, nudge_id, status: str, channel: str = "") -> Nudge:
     """A channel reports a nudge delivered, opened or dismissed; recorded as a statement."""
-    nudge = Nudge.objects.filter(workspace=workspace, person=person, pk=_uuid_or_none(nudge_id)).first()
+    nudge = Nudge.objects.filter(
+        workspace=workspace, person=person, pk=_uuid_or_none(nudge_id)
+    ).first()
     if nudge is None:
         raise NotFound("No such nudge.", field="nudge_id")
     if status not in (NudgeStatus.DELIVERED, NudgeStatus.OPENED, NudgeStatus.DISMISSED):
@@ -407,15 +565,29 @@ def mark_nudge(*, workspace, person, nudge_id, status: str, channel: str = "") -
     if status == NudgeStatus.DISMISSED:
         nudge.dismissed_at = now
     nudge.save()
-    verbs: dict[str, str] = {NudgeStatus.DELIVERED: p.VERB_RECEIVED, NudgeStatus.OPENED: p.VERB_OPENED}
+    verbs: dict[str, str] = {
+        NudgeStatus.DELIVERED: p.VERB_RECEIVED,
+        NudgeStatus.OPENED: p.VERB_OPENED,
+    }
     verb = verbs.get(status)
     if verb:
-        _record(workspace, [p.statement(
-            actor=p.actor_for_person(person), verb=verb, object_id=f"{p.PROFILE_BASE}/nudges/{nudge.id}",
-            object_type=p.ACTIVITY_NUDGE,
-            extensions={p.EXT_NUDGE: str(nudge.id), p.EXT_DETECTOR: nudge.detector,
-                        p.EXT_CHANNEL: channel or nudge.channel, p.EXT_UNIT: str(nudge.unit_id)},
-        )])
+        _record(
+            workspace,
+            [
+                p.statement(
+                    actor=p.actor_for_person(person),
+                    verb=verb,
+                    object_id=f"{p.PROFILE_BASE}/nudges/{nudge.id}",
+                    object_type=p.ACTIVITY_NUDGE,
+                    extensions={
+                        p.EXT_NUDGE: str(nudge.id),
+                        p.EXT_DETECTOR: nudge.detector,
+                        p.EXT_CHANNEL: channel or nudge.channel,
+                        p.EXT_UNIT: str(nudge.unit_id),
+                    },
+                )
+            ],
+        )
     return nudge
 
 
@@ -426,8 +598,12 @@ def detect_needs(*, workspace, since=None) -> int:
 
     cfg = guidance_settings(workspace)
     since = since or cfg.detected_until or (timezone.now() - timedelta(minutes=10))
-    rows = list(Statement.objects.filter(workspace=workspace, stored__gt=since, voided=False).exclude(person=None)
-                .select_related("person").order_by("stored")[:10_000])
+    rows = list(
+        Statement.objects.filter(workspace=workspace, stored__gt=since, voided=False)
+        .exclude(person=None)
+        .select_related("person")
+        .order_by("stored")[:10_000]
+    )
     made = 0
     for row in rows:
         if ((row.data or {}).get("context") or {}).get("platform") == "Unstuck":
@@ -445,13 +621,27 @@ def detect_needs(*, workspace, since=None) -> int:
 def _record_question(workspace, person, question: str, result: dict, channel: str) -> None:
     if person is None:
         return
-    _record(workspace, [p.statement(
-        actor=p.actor_for_person(person), verb=p.VERB_ASKED, object_id=f"{p.PROFILE_BASE}/assistant",
-        object_type=p.ACTIVITY_ASSISTANT, object_name="Unstuck assistant",
-        result={"success": bool(result.get("found")), "response": (result.get("answer") or "")[:1000]},
-        extensions={p.EXT_QUERY: question[:500], p.EXT_RESULTS: len(result.get("citations") or []),
-                    p.EXT_CHANNEL: channel},
-    )])
+    _record(
+        workspace,
+        [
+            p.statement(
+                actor=p.actor_for_person(person),
+                verb=p.VERB_ASKED,
+                object_id=f"{p.PROFILE_BASE}/assistant",
+                object_type=p.ACTIVITY_ASSISTANT,
+                object_name="Unstuck assistant",
+                result={
+                    "success": bool(result.get("found")),
+                    "response": (result.get("answer") or "")[:1000],
+                },
+                extensions={
+                    p.EXT_QUERY: question[:500],
+                    p.EXT_RESULTS: len(result.get("citations") or []),
+                    p.EXT_CHANNEL: channel,
+                },
+            )
+        ],
+    )
 
 
 def _check_question(question: str) -> str:

@@ -21,8 +21,10 @@ def long_guide():
 # --- creating and reading -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["guide", "video", "audio", "checklist", "process_map", "quick_reference",
-                                  "quiz", "scenario"])
+@pytest.mark.parametrize(
+    "kind",
+    ["guide", "video", "audio", "checklist", "process_map", "quick_reference", "quiz", "scenario"],
+)
 def test_alice_creates_a_unit_of_every_kind(api_alice, kind):
     unit = create(api_alice, kind)
     assert unit["kind"] == kind and unit["status"] == "draft" and unit["version"] == 0
@@ -32,7 +34,10 @@ def test_alice_creates_a_unit_of_every_kind(api_alice, kind):
 
 def test_markdown_inside_the_payload_is_rendered_on_save(api_alice):
     unit = create(api_alice, "guide")
-    assert unit["payload"]["steps"][0]["body_html"] == "<p>Find it under <strong>Pipeline</strong>.</p>"
+    assert (
+        unit["payload"]["steps"][0]["body_html"]
+        == "<p>Find it under <strong>Pipeline</strong>.</p>"
+    )
 
 
 def test_an_html_field_sent_by_the_client_is_replaced(api_alice):
@@ -85,8 +90,15 @@ def test_an_oversized_body_is_refused(api_alice):
     assert resp.json()["error"]["field"] == "body_md"
 
 
-@pytest.mark.parametrize("body", ["<script>alert(1)</script>", '<img src="a.png" onerror="alert(1)">',
-                                  "[click](javascript:alert(1))", "tab\tis fine but bell \x07 is not"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<script>alert(1)</script>",
+        '<img src="a.png" onerror="alert(1)">',
+        "[click](javascript:alert(1))",
+        "tab\tis fine but bell \x07 is not",
+    ],
+)
 def test_broken_or_dangerous_markdown_is_refused(api_alice, body):
     resp = api_alice.post("/units", unit_body(body_md=body))
     assert resp.status_code == 400
@@ -112,8 +124,16 @@ def test_skills_are_named_by_slug_and_unknown_ones_are_refused(api_alice):
 
 def test_the_kinds_endpoint_gives_each_payload_schema(api_bob):
     kinds = api_bob.get("/kinds").json()
-    assert set(kinds) == {"guide", "video", "audio", "checklist", "process_map", "quick_reference", "quiz",
-                          "scenario"}
+    assert set(kinds) == {
+        "guide",
+        "video",
+        "audio",
+        "checklist",
+        "process_map",
+        "quick_reference",
+        "quiz",
+        "scenario",
+    }
     assert "steps" in kinds["guide"]["properties"]
 
 
@@ -247,7 +267,9 @@ def test_a_unit_goes_from_draft_to_review_to_published_to_archived(api_alice, ap
     assert api_alice.get(f"/units/{uid}/versions/1").status_code == 200
 
 
-def test_editing_a_published_unit_keeps_what_learners_see_until_the_next_publish(api_alice, api_bob):
+def test_editing_a_published_unit_keeps_what_learners_see_until_the_next_publish(
+    api_alice, api_bob
+):
     unit = create(api_alice)
     uid = unit["id"]
     api_alice.post(f"/units/{uid}/publish")
@@ -331,11 +353,17 @@ def test_a_bad_patch_changes_nothing(api_alice):
 
 def test_a_translation_names_its_original_and_a_new_locale(api_alice):
     original = create(api_alice)
-    resp = api_alice.post("/units", unit_body(slug="log-a-call-hu", locale="hu", translation_of=original["id"]))
+    resp = api_alice.post(
+        "/units", unit_body(slug="log-a-call-hu", locale="hu", translation_of=original["id"])
+    )
     assert resp.status_code == 201 and resp.json()["translation_of_id"] == original["id"]
-    again = api_alice.post("/units", unit_body(slug="log-a-call-hu2", locale="hu", translation_of=original["id"]))
+    again = api_alice.post(
+        "/units", unit_body(slug="log-a-call-hu2", locale="hu", translation_of=original["id"])
+    )
     assert again.status_code == 409 and again.json()["error"]["field"] == "locale"
-    same = api_alice.post("/units", unit_body(slug="log-a-call-en", locale="en", translation_of=original["id"]))
+    same = api_alice.post(
+        "/units", unit_body(slug="log-a-call-en", locale="en", translation_of=original["id"])
+    )
     assert same.status_code == 400 and same.json()["error"]["field"] == "locale"
 
 
@@ -367,7 +395,9 @@ def test_workspace_lint_lists_units_with_issues(api_alice):
 
 def test_skills_have_parents_and_crud(api_alice, api_bob, api_carol):
     crm = api_alice.post("/skills", {"slug": "crm", "name": "CRM"}).json()
-    calls = api_alice.post("/skills", {"slug": "crm-calls", "name": "Logging calls", "parent": "crm"})
+    calls = api_alice.post(
+        "/skills", {"slug": "crm-calls", "name": "Logging calls", "parent": "crm"}
+    )
     assert calls.status_code == 201 and calls.json()["parent_id"] == crm["id"]
     assert api_alice.post("/skills", {"slug": "crm", "name": "Again"}).status_code == 409
     cycle = api_alice.patch(f"/skills/{crm['id']}", {"parent": "crm-calls"})
@@ -387,22 +417,31 @@ def test_skills_have_parents_and_crud(api_alice, api_bob, api_carol):
 # --- collections --------------------------------------------------------------------
 
 
-def test_collections_keep_units_in_order_and_learners_see_published_ones(api_alice, api_bob, api_carol):
+def test_collections_keep_units_in_order_and_learners_see_published_ones(
+    api_alice, api_bob, api_carol
+):
     a = create(api_alice, slug="part-1")
     b = create(api_alice, slug="part-2")
     api_alice.post(f"/units/{b['id']}/publish")
-    resp = api_alice.post("/collections", {"slug": "crm-course", "title": "The new CRM",
-                                           "units": [b["id"], "part-1"]})
+    resp = api_alice.post(
+        "/collections", {"slug": "crm-course", "title": "The new CRM", "units": [b["id"], "part-1"]}
+    )
     assert resp.status_code == 201, resp.content
     col = resp.json()
     assert [u["slug"] for u in col["units"]] == ["part-2", "part-1"]
-    assert [u["slug"] for u in api_bob.get(f"/collections/{col['id']}").json()["units"]] == ["part-2"]
-    assert [u["slug"] for u in api_bob.get("/collections").json()["results"][0]["units"]] == ["part-2"]
+    assert [u["slug"] for u in api_bob.get(f"/collections/{col['id']}").json()["units"]] == [
+        "part-2"
+    ]
+    assert [u["slug"] for u in api_bob.get("/collections").json()["results"][0]["units"]] == [
+        "part-2"
+    ]
     reordered = api_alice.patch(f"/collections/{col['id']}", {"units": [a["id"], b["id"]]}).json()
     assert [u["slug"] for u in reordered["units"]] == ["part-1", "part-2"]
     dup = api_alice.patch(f"/collections/{col['id']}", {"units": [a["id"], a["id"]]})
     assert dup.status_code == 400 and dup.json()["error"]["field"] == "units.1"
-    assert api_alice.post("/collections", {"slug": "crm-course", "title": "Again"}).status_code == 409
+    assert (
+        api_alice.post("/collections", {"slug": "crm-course", "title": "Again"}).status_code == 409
+    )
     assert api_bob.post("/collections", {"slug": "x", "title": "X"}).status_code == 403
     assert api_bob.patch(f"/collections/{col['id']}", {"title": "X"}).status_code == 403
     assert api_bob.delete(f"/collections/{col['id']}").status_code == 403

@@ -68,7 +68,9 @@ def populated(ws_a, ws_b, alice, bob, carol):
     from unstuck.accounts import services as accounts
 
     accounts.create_api_key(workspace=ws_a, name="sync", scopes=["read"], created_by=alice)
-    accounts.create_host_app(workspace=ws_a, name="Acme CRM", slug="crm", allowed_origins=["https://crm.test"])
+    accounts.create_host_app(
+        workspace=ws_a, name="Acme CRM", slug="crm", allowed_origins=["https://crm.test"]
+    )
     accounts.create_person(workspace=ws_a, external_id="crm-7", name="Dana", team="Sales")
     parent = services.create_skill(workspace=ws_a, slug="crm", name="CRM")
     services.create_skill(workspace=ws_a, slug="crm-calls", name="Calls", parent="crm")
@@ -78,15 +80,24 @@ def populated(ws_a, ws_b, alice, bob, carol):
     services.publish_unit(unit=unit, user=alice)
     translation = make_unit(ws_a, slug="log-a-call-hu", locale="hu", translation_of=unit)
     quiz = make_unit(ws_a, "quiz", slug="calls-quiz")
-    services.create_collection(workspace=ws_a, slug="course", title="Course", units=[quiz.pk, translation.pk])
+    services.create_collection(
+        workspace=ws_a, slug="course", title="Course", units=[quiz.pk, translation.pk]
+    )
     make_unit(ws_b, slug="carols-unit")
     from unstuck.lrs import profile
     from unstuck.lrs.services import record_statements
 
     person = ws_a.people.get(external_id="crm-7")
-    record_statements(workspace=ws_a, statements=[profile.statement(
-        actor=profile.actor_for_person(person), verb=profile.VERB_EXPERIENCED,
-        object_id=profile.unit_activity_id(unit.pk))])
+    record_statements(
+        workspace=ws_a,
+        statements=[
+            profile.statement(
+                actor=profile.actor_for_person(person),
+                verb=profile.VERB_EXPERIENCED,
+                object_id=profile.unit_activity_id(unit.pk),
+            )
+        ],
+    )
     return ws_a
 
 
@@ -120,8 +131,11 @@ def test_an_export_imported_into_an_emptied_database_reproduces_every_row(popula
     Workspace.objects.filter(slug="ws-a").delete()
     User.objects.filter(username__in=["alice@example.com", "bob@example.com"]).delete()
     for label in exported - {"auth.user"}:
-        assert not apps.get_model(label)._base_manager.filter(
-            pk__in=[r["pk"] for r in rows(before) if r["model"] == label]).exists(), label
+        assert (
+            not apps.get_model(label)
+            ._base_manager.filter(pk__in=[r["pk"] for r in rows(before) if r["model"] == label])
+            .exists()
+        ), label
 
     out = io.StringIO()
     call_command("import_workspace", str(path), stdout=out)

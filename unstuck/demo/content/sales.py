@@ -145,7 +145,7 @@ UNITS = [
             "- **Proposal for more than 30 days** with no reply to the pricing: the buyer is not working on it. Ask directly whether it is still a priority; if not, move it back to Qualification.\n"
             "- **Negotiation without a named person in legal or procurement**: nobody is working on terms yet, so it is still a Proposal.\n"
             "- **Qualification without a budget owner**: you have an interested user, not a buyer. It stays in Prospecting until someone who can sign joins a call.\n"
-            "- **A next step that only you can do** (*\"follow up\"*): a real deal has a step the buyer agreed to, with a date.\n"
+            '- **A next step that only you can do** (*"follow up"*): a real deal has a step the buyer agreed to, with a date.\n'
             "\n### Before you move a deal forward\n"
             "Say the sentence in the *Enter it when…* column out loud with the customer's name in it. If you cannot, or you would not say it to your manager with the buyer listening, the deal stays where it is. Moving it later, with the evidence in the description, costs you nothing.\n"
         ),
@@ -224,7 +224,7 @@ UNITS = [
             "Update the amount the day the quote changes — seats added or removed, a discount agreed, a module dropped — and say why in the next step or the description. The amount on the opportunity should always match the latest quote the buyer has seen, not the first one and not the one you hope for.\n"
             "\n### Moving a close date\n"
             "- Move it the day you learn the deal will not close on time, not at the end of the month.\n"
-            "- Write the buyer's reason in the description (*\"procurement needs a second supplier quote\"*), so your manager does not have to ask.\n"
+            '- Write the buyer\'s reason in the description (*"procurement needs a second supplier quote"*), so your manager does not have to ask.\n'
             "- A close date that moved twice in the same quarter is a question for your one-to-one: is the deal still real, and is the stage still right?\n"
             "\n### Why the CRM is strict about both\n"
             "Every report that adds up the pipeline by month uses these two fields. An open deal without an amount counts as zero; a close date in the past counts in a month that is already over, so the deal disappears from every view of what is coming. The save rules catch the mistake while you still remember the deal.\n"
@@ -465,12 +465,12 @@ UNITS = [
                 },
                 {
                     "text": "Deals silent for 60 days are moved to Closed lost with a reason",
-                    "details": "Send one last honest email first (*\"Should I close this for now?\"*); it gets more replies than any follow-up. No answer in a week: Closed lost, reason *No decision*. You can reopen it any time.",
+                    "details": 'Send one last honest email first (*"Should I close this for now?"*); it gets more replies than any follow-up. No answer in a week: Closed lost, reason *No decision*. You can reopen it any time.',
                     "required": False,
                 },
                 {
                     "text": "Commit overrides are backed by something the buyer wrote",
-                    "details": "An email or a signed step in their process, linked in the description. *\"They sounded positive on the call\"* is Best case, not Commit.",
+                    "details": 'An email or a signed step in their process, linked in the description. *"They sounded positive on the call"* is Best case, not Commit.',
                     "required": False,
                 },
                 {

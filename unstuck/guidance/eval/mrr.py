@@ -20,7 +20,11 @@ def load_situations() -> list[dict[str, Any]]:
 
 
 def _person(workspace, external_id: str | None):
-    return Person.objects.for_workspace(workspace).filter(external_id=external_id).first() if external_id else None
+    return (
+        Person.objects.for_workspace(workspace).filter(external_id=external_id).first()
+        if external_id
+        else None
+    )
 
 
 def reciprocal_rank(ranked_slugs: list[str], expected: list[str], k: int = 5) -> float:
@@ -43,15 +47,22 @@ def rank_bm25(workspace, request: dict[str, Any]) -> list[str]:
     from unstuck.guidance import search as searchmod
     from unstuck.guidance import text as textmod
 
-    words = " ".join(str(request.get(k, "")) for k in ("query", "error", "field", "url")).replace("_", " ")
-    toks = [t for t in textmod.tokens(words.replace("/", " ")) if t not in textmod.STOP_WORDS and t != "crm"]
+    words = " ".join(str(request.get(k, "")) for k in ("query", "error", "field", "url")).replace(
+        "_", " "
+    )
+    toks = [
+        t
+        for t in textmod.tokens(words.replace("/", " "))
+        if t not in textmod.STOP_WORDS and t != "crm"
+    ]
     if not toks:
         return []
     searchmod.sync_index(workspace)
     match = " OR ".join(f'"{t}"' for t in dict.fromkeys(toks))
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT unit_id FROM guidance_bm25 WHERE guidance_bm25 MATCH %s ORDER BY rank LIMIT 5", [match]
+            "SELECT unit_id FROM guidance_bm25 WHERE guidance_bm25 MATCH %s ORDER BY rank LIMIT 5",
+            [match],
         )
         ids = [r[0] for r in cursor.fetchall()]
     slugs = dict(Unit.objects.filter(workspace=workspace, id__in=ids).values_list("id", "slug"))
@@ -70,10 +81,14 @@ def build_bm25_table(workspace) -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS guidance_bm25")
-        cursor.execute("CREATE VIRTUAL TABLE guidance_bm25 USING fts5(unit_id UNINDEXED, title, body)")
+        cursor.execute(
+            "CREATE VIRTUAL TABLE guidance_bm25 USING fts5(unit_id UNINDEXED, title, body)"
+        )
         for unit in Unit.objects.for_workspace(workspace).published():
-            cursor.execute("INSERT INTO guidance_bm25(unit_id, title, body) VALUES (%s, %s, %s)",
-                           [str(unit.id), unit.title, textmod.unit_text(unit)])
+            cursor.execute(
+                "INSERT INTO guidance_bm25(unit_id, title, body) VALUES (%s, %s, %s)",
+                [str(unit.id), unit.title, textmod.unit_text(unit)],
+            )
 
 
 def evaluate(workspace, *, baseline: bool = False) -> dict[str, Any]:
@@ -82,8 +97,19 @@ def evaluate(workspace, *, baseline: bool = False) -> dict[str, Any]:
         build_bm25_table(workspace)
     rows = []
     for sit in situations:
-        ranked = rank_bm25(workspace, sit["request"]) if baseline else rank_guidance(workspace, sit["request"])
-        rows.append({"id": sit["id"], "situation": sit["situation"], "rr": reciprocal_rank(ranked, sit["expected"]),
-                     "ranked": ranked, "expected": sit["expected"]})
+        ranked = (
+            rank_bm25(workspace, sit["request"])
+            if baseline
+            else rank_guidance(workspace, sit["request"])
+        )
+        rows.append(
+            {
+                "id": sit["id"],
+                "situation": sit["situation"],
+                "rr": reciprocal_rank(ranked, sit["expected"]),
+                "ranked": ranked,
+                "expected": sit["expected"],
+            }
+        )
     mrr = sum(r["rr"] for r in rows) / len(rows)
     return {"mrr": mrr, "n": len(rows), "rows": rows}

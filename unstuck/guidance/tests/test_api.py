@@ -15,10 +15,17 @@ from .factories import make_person, make_placement, make_quiz, make_skill, make_
 
 @pytest.fixture
 def content(ws_a, alice, bob):
-    stage = make_unit(ws_a, "stage", "Choosing the stage", summary="Pick the stage that matches the deal.")
+    stage = make_unit(
+        ws_a, "stage", "Choosing the stage", summary="Pick the stage that matches the deal."
+    )
     make_placement(ws_a, stage, url_pattern="/opportunities/*", field_key="stage")
-    quiz = make_quiz(ws_a, "q", "Stage quiz", [("First stage?", ["Qualify", "Close"], 0)],
-                     skills=[make_skill(ws_a, "stages")])
+    quiz = make_quiz(
+        ws_a,
+        "q",
+        "Stage quiz",
+        [("First stage?", ["Qualify", "Close"], 0)],
+        skills=[make_skill(ws_a, "stages")],
+    )
     return {"stage": stage, "quiz": quiz}
 
 
@@ -38,7 +45,9 @@ def test_search_returns_snippets_and_records_the_learners_search(api_bob, conten
 
 
 def test_suggestions_explain_themselves(api_bob, content):
-    r = api_bob.get("/suggestions", {"host_app": "crm", "url": "/opportunities/3/edit", "field": "stage"})
+    r = api_bob.get(
+        "/suggestions", {"host_app": "crm", "url": "/opportunities/3/edit", "field": "stage"}
+    )
     assert r.status_code == 200
     top = r.json()["results"][0]
     assert top["title"] == "Choosing the stage" and "placed on this field" in top["reasons"]
@@ -52,7 +61,12 @@ def test_suggestions_need_some_context(api_bob, content):
 
 def test_carol_cannot_search_or_be_suggested_workspace_a_units(api_carol, content):
     assert api_carol.get("/search", {"q": "stage"}).json()["count"] == 0
-    assert api_carol.get("/suggestions", {"host_app": "crm", "field": "stage", "query": "stage"}).json()["results"] == []
+    assert (
+        api_carol.get(
+            "/suggestions", {"host_app": "crm", "field": "stage", "query": "stage"}
+        ).json()["results"]
+        == []
+    )
     assert api_carol.get("/search", {"q": "stage", "person": "bob@example.com"}).status_code == 404
 
 
@@ -65,13 +79,18 @@ def test_synonyms_are_edited_by_authors_not_learners(api_alice, api_bob, api_car
     assert api_bob.get("/search", {"q": "deal"}).json()["count"] >= 1
     assert api_carol.get("/synonyms").json() == []
     assert api_carol.delete(f"/synonyms/{syn_id}").status_code == 404
-    assert api_alice.post("/synonyms", {"term": "deal", "alternatives": []}).json()["error"]["field"] == "alternatives"
+    assert (
+        api_alice.post("/synonyms", {"term": "deal", "alternatives": []}).json()["error"]["field"]
+        == "alternatives"
+    )
     assert api_alice.delete(f"/synonyms/{syn_id}").status_code == 204
 
 
 def test_ranking_weights_are_managed_by_owners(api_alice, api_bob, api_carol, content):
     assert api_bob.put("/guidance/settings", {"ranking_weights": {"text": 1}}).status_code == 403
-    r = api_alice.put("/guidance/settings", {"ranking_weights": {"text": 1.5}, "max_nudges_per_day": 2})
+    r = api_alice.put(
+        "/guidance/settings", {"ranking_weights": {"text": 1.5}, "max_nudges_per_day": 2}
+    )
     assert r.status_code == 200 and r.json()["ranking_weights"]["text"] == 1.5
     bad = api_alice.put("/guidance/settings", {"ranking_weights": {"vibes": 1}})
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "ranking_weights.vibes"
@@ -84,7 +103,9 @@ def test_the_assistant_answers_with_citations(api_bob, content):
     body = r.json()
     assert body["mode"] == "extractive" and body["found"] is True
     assert body["citations"][0]["title"] == "Choosing the stage"
-    assert "[1]" in body["answer"] and body["citations"][0]["url"].endswith(str(content["stage"].id))
+    assert "[1]" in body["answer"] and body["citations"][0]["url"].endswith(
+        str(content["stage"].id)
+    )
 
 
 def test_the_assistant_says_when_it_does_not_know(api_bob, content):
@@ -110,7 +131,10 @@ def test_today_and_review_answers_over_http(api_bob, ws_a, bob, content):
     r = api_bob.post(f"/reviews/{card_id}/answer", {"choice_id": "a"})
     assert r.status_code == 200 and r.json()["correct"] is True
     assert api_bob.get("/today").json()["items"] == []
-    assert api_bob.post(f"/reviews/{card_id}/answer", {"choice_id": "zzz"}).json()["error"]["field"] == "choice_id"
+    assert (
+        api_bob.post(f"/reviews/{card_id}/answer", {"choice_id": "zzz"}).json()["error"]["field"]
+        == "choice_id"
+    )
     assert api_bob.get("/mastery").json()[0]["attempts"] == 1
 
 
@@ -142,9 +166,17 @@ def test_nudges_listed_and_marked_through_the_api(api_bob, api_carol, ws_a, bob,
     from unstuck.guidance.detectors import Detection
     from unstuck.guidance.services import create_nudge
 
-    nudge = create_nudge(workspace=ws_a, person=bob_person(bob),
-                         detection=Detection("repeated_error", "Three errors", host_app="crm", field="stage",
-                                             page="/opportunities/1/edit"))
+    nudge = create_nudge(
+        workspace=ws_a,
+        person=bob_person(bob),
+        detection=Detection(
+            "repeated_error",
+            "Three errors",
+            host_app="crm",
+            field="stage",
+            page="/opportunities/1/edit",
+        ),
+    )
     assert [n["id"] for n in api_bob.get("/nudges").json()] == [str(nudge.id)]
     assert api_carol.post(f"/nudges/{nudge.id}/status", {"status": "opened"}).status_code == 404
     r = api_bob.post(f"/nudges/{nudge.id}/status", {"status": "dismissed"})

@@ -22,7 +22,9 @@ class FakeOpenAI(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        FakeOpenAI.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
+        FakeOpenAI.requests.append(
+            {"path": self.path, "body": body, "auth": self.headers.get("Authorization")}
+        )
         if FakeOpenAI.mode == "error":
             self.send_response(500)
             self.end_headers()
@@ -38,7 +40,9 @@ class FakeOpenAI(BaseHTTPRequestHandler):
                 self.wfile.flush()
             self.wfile.write(b"data: [DONE]\n\n")
             return
-        payload = json.dumps({"choices": [{"index": 0, "message": {"role": "assistant", "content": text}}]}).encode()
+        payload = json.dumps(
+            {"choices": [{"index": 0, "message": {"role": "assistant", "content": text}}]}
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -63,11 +67,15 @@ def llm(settings):
 
 @pytest.fixture
 def unit(ws_a):
-    return make_unit(ws_a, "stage", "Choosing the stage", summary="Pick the stage that matches the deal.")
+    return make_unit(
+        ws_a, "stage", "Choosing the stage", summary="Pick the stage that matches the deal."
+    )
 
 
 def test_the_llm_writes_a_grounded_cited_answer(llm, ws_a, unit):
-    result = services.answer_question(workspace=ws_a, person=make_person(ws_a, "p"), question="How do I pick a stage?")
+    result = services.answer_question(
+        workspace=ws_a, person=make_person(ws_a, "p"), question="How do I pick a stage?"
+    )
     assert result["mode"] == "llm" and result["answer"] == "Open the deal and pick the stage [1]."
     assert result["citations"][0]["unit_id"] == str(unit.id)
     sent = llm.requests[0]
@@ -86,7 +94,9 @@ def test_the_llm_answer_streams(llm, ws_a, unit):
 
 def test_it_falls_back_to_extractive_when_the_llm_fails(llm, ws_a, unit):
     llm.mode = "error"
-    result = services.answer_question(workspace=ws_a, person=None, question="How do I pick a stage?")
+    result = services.answer_question(
+        workspace=ws_a, person=None, question="How do I pick a stage?"
+    )
     assert result["mode"] == "extractive" and result["found"] is True and "[1]" in result["answer"]
 
 

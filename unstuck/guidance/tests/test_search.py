@@ -13,16 +13,31 @@ from .factories import make_person, make_unit
 @pytest.fixture
 def units(ws_a):
     return {
-        "stage": make_unit(ws_a, "opportunity-stage", "Moving an opportunity to the next stage",
-                           summary="Change the stage of an opportunity when the customer agrees.",
-                           body="Open the opportunity, pick the new stage and save. Closing requires a signed quote."),
-        "call": make_unit(ws_a, "log-a-call", "Logging a call",
-                          summary="Record every customer call so the team sees the history.",
-                          body="Press Log call, choose the contact and write two lines of notes."),
-        "hu": make_unit(ws_a, "ugyfelek", "Ügyfelek keresése", locale="hu",
-                        summary="Hogyan keressünk ügyfeleket a rendszerben.",
-                        body="Az ügyfelek listájában a szűrőkkel kereshetsz."),
-        "draft": make_unit(ws_a, "draft-stage", "Secret stage draft", summary="stage", status="draft"),
+        "stage": make_unit(
+            ws_a,
+            "opportunity-stage",
+            "Moving an opportunity to the next stage",
+            summary="Change the stage of an opportunity when the customer agrees.",
+            body="Open the opportunity, pick the new stage and save. Closing requires a signed quote.",
+        ),
+        "call": make_unit(
+            ws_a,
+            "log-a-call",
+            "Logging a call",
+            summary="Record every customer call so the team sees the history.",
+            body="Press Log call, choose the contact and write two lines of notes.",
+        ),
+        "hu": make_unit(
+            ws_a,
+            "ugyfelek",
+            "Ügyfelek keresése",
+            locale="hu",
+            summary="Hogyan keressünk ügyfeleket a rendszerben.",
+            body="Az ügyfelek listájában a szűrőkkel kereshetsz.",
+        ),
+        "draft": make_unit(
+            ws_a, "draft-stage", "Secret stage draft", summary="stage", status="draft"
+        ),
     }
 
 
@@ -52,7 +67,9 @@ def test_it_finds_the_right_unit_first(units, ws_a, query, expected_first):
 
 
 def test_it_never_returns_drafts(units, ws_a):
-    assert "Secret stage draft" not in titles(services.search_units(workspace=ws_a, query="stage", record=False))
+    assert "Secret stage draft" not in titles(
+        services.search_units(workspace=ws_a, query="stage", record=False)
+    )
 
 
 def test_it_does_not_find_another_workspaces_units(units, ws_a, ws_b):
@@ -65,11 +82,18 @@ def test_it_does_not_find_another_workspaces_units(units, ws_a, ws_b):
 def test_workspace_synonyms_expand_queries(units, ws_a):
     assert services.search_units(workspace=ws_a, query="deal", record=False) == []
     services.save_synonym(workspace=ws_a, term="deal", alternatives=["opportunity"])
-    assert titles(services.search_units(workspace=ws_a, query="deal", record=False))[0].startswith("Moving")
+    assert titles(services.search_units(workspace=ws_a, query="deal", record=False))[0].startswith(
+        "Moving"
+    )
 
 
 def test_snippets_mark_matches_and_escape_html(ws_a):
-    make_unit(ws_a, "xss", "Quotes", body="A <script>alert(1)</script> signed quote is needed before closing.")
+    make_unit(
+        ws_a,
+        "xss",
+        "Quotes",
+        body="A <script>alert(1)</script> signed quote is needed before closing.",
+    )
     [hit] = services.search_units(workspace=ws_a, query="quote", record=False)
     assert "<mark>quote</mark>" in hit["snippet"]
     assert "<script>" not in hit["snippet"] and "&lt;script&gt;" in hit["snippet"]
@@ -80,12 +104,16 @@ def test_the_index_follows_unpublishing_and_edits(units, ws_a):
     unit.status = "archived"
     unit.save()
     services.index_unit(unit)
-    assert "Logging a call" not in titles(services.search_units(workspace=ws_a, query="call", record=False))
+    assert "Logging a call" not in titles(
+        services.search_units(workspace=ws_a, query="call", record=False)
+    )
     unit.status = "published"
     unit.title = "Recording a phone conversation"
     unit.save()
     services.index_unit(unit)
-    assert titles(services.search_units(workspace=ws_a, query="phone", record=False)) == ["Recording a phone conversation"]
+    assert titles(services.search_units(workspace=ws_a, query="phone", record=False)) == [
+        "Recording a phone conversation"
+    ]
 
 
 def test_searches_are_recorded_and_empty_ones_are_content_gaps(units, ws_a):

@@ -19,6 +19,8 @@ class Command(BaseCommand):
             with open(opts["output"], "w", encoding="utf-8") as out:
                 counts = export_workspace(workspace, out)
             total = sum(counts.values())
-            self.stderr.write(f"Exported {total} rows of workspace {workspace.slug!r} to {opts['output']}.")
+            self.stderr.write(
+                f"Exported {total} rows of workspace {workspace.slug!r} to {opts['output']}."
+            )
         else:
             export_workspace(workspace, self.stdout)  # type: ignore[arg-type]

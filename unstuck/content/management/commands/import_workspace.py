@@ -6,8 +6,10 @@ from unstuck.content.transfer import ImportRefused, import_workspace
 
 
 class Command(BaseCommand):
-    help = ("Import a workspace exported with `unstuck export` into a database where it does not exist. "
-            "Nothing is written if anything is wrong.")
+    help = (
+        "Import a workspace exported with `unstuck export` into a database where it does not exist. "
+        "Nothing is written if anything is wrong."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="The JSON Lines file (- for standard input)")

@@ -9,12 +9,16 @@ from unstuck.content.services import lint_unit
 
 
 class Command(BaseCommand):
-    help = ("Lint a workspace's units (not archived): errors block publishing, warnings are advice. "
-            "Exits with status 1 when any unit has an error.")
+    help = (
+        "Lint a workspace's units (not archived): errors block publishing, warnings are advice. "
+        "Exits with status 1 when any unit has an error."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("workspace", help="The workspace's slug")
-        parser.add_argument("--stale", action="store_true", help="Only list units whose review is due")
+        parser.add_argument(
+            "--stale", action="store_true", help="Only list units whose review is due"
+        )
         parser.add_argument("--errors-only", action="store_true", help="Do not print warnings")
 
     def handle(self, *args, **opts):
@@ -22,7 +26,9 @@ class Command(BaseCommand):
         if workspace is None:
             raise CommandError(f"No workspace with slug {opts['workspace']!r}.")
         now = timezone.now()
-        units = Unit.objects.for_workspace(workspace).exclude(status=Status.ARCHIVED).order_by("slug")
+        units = (
+            Unit.objects.for_workspace(workspace).exclude(status=Status.ARCHIVED).order_by("slug")
+        )
         checked = errors = warnings = 0
         for unit in units.iterator(chunk_size=500):
             checked += 1
