@@ -19,6 +19,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 
@@ -72,8 +73,8 @@ class Lease:
     """Held by at most one scheduler at a time."""
 
     def __init__(self) -> None:
-        self._fh = None
-        self._redis = None
+        self._fh: Any = None
+        self._redis: Any = None
         self._key = "unstuck:scheduler-lease"
         self._me = f"{socket.gethostname()}:{os.getpid()}"
 

@@ -55,7 +55,8 @@ def reading_s(*texts: str) -> float:
 def body_sections(body_md: str) -> list[tuple[str, str]]:
     """Split a Markdown body at its level-1 to level-3 headings: [(heading, text)]."""
     sections: list[tuple[str, str]] = []
-    heading, lines = "introduction", []
+    heading = "introduction"
+    lines: list[str] = []
     for line in (body_md or "").splitlines():
         match = re.match(r"^#{1,3}\s+(.*)", line)
         if match:

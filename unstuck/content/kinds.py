@@ -100,7 +100,7 @@ def parse_webvtt(text: str) -> list[dict[str, Any]]:
             "not valid WebVTT: no cues (each cue needs a `00:00:01.000 --> 00:00:04.000` line)"
         )
     for i, cue in enumerate(cues):
-        if cue["end_s"] < cue["start_s"]:
+        if float(cue["end_s"]) < float(cue["start_s"]):  # type: ignore[arg-type]
             raise ValueError(f"not valid WebVTT: cue {i + 1} ends before it starts")
     return cues
 

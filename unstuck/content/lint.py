@@ -153,7 +153,8 @@ def split_suggestion(kind: str, body_md: str, payload: dict[str, Any]) -> dict[s
         for g in groups
     ]
     described = "; ".join(
-        f"{_span(g)} ({format_s(u['duration_s'])})" for g, u in zip(groups, units, strict=True)
+        f"{_span(g)} ({format_s(float(u['duration_s']))})"  # type: ignore[arg-type]
+        for g, u in zip(groups, units, strict=True)
     )
     return {"message": f"Split into {len(units)} units: {described}.", "units": units}
 

@@ -151,7 +151,9 @@ class Collection(models.Model):
     slug = models.SlugField(max_length=120, validators=[slug_validator])
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    units = models.ManyToManyField(Unit, through="CollectionItem", related_name="collections")
+    units: models.ManyToManyField = models.ManyToManyField(
+        Unit, through="CollectionItem", related_name="collections"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

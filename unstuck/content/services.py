@@ -338,7 +338,7 @@ def update_unit(*, unit: Unit, changes: dict[str, Any]) -> Unit:
         else:
             for key, value in content.items():
                 setattr(unit, key, value)
-            unit.skills.set(skill_ids)
+            unit.skills.set(skill_ids)  # type: ignore[arg-type]
     unit.save()
     if visible_change and unit.status == Status.PUBLISHED:
         bump_content_version(workspace=workspace)

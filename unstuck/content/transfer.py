@@ -75,7 +75,7 @@ def _querysets(workspace: Workspace) -> dict[type[models.Model], models.QuerySet
             if links:
                 cond = Q()
                 for f in links:
-                    cond |= Q(**{f"{f.attname}__in": qs[f.related_model].values("pk")})
+                    cond |= Q(**{f"{f.attname}__in": qs[f.related_model].values("pk")})  # type: ignore[index]
                 qs[model] = model._base_manager.filter(cond)
                 changed = True
     return qs
@@ -272,7 +272,7 @@ def _remap_references(model: type[models.Model], row: dict[str, Any], remap: dic
         mapping = remap.get(f.related_model)
         if mapping and fields.get(f.name) in mapping:
             fields[f.name] = mapping[fields[f.name]]
-    for f in model._meta.many_to_many:
+    for f in model._meta.many_to_many:  # type: ignore[assignment]
         mapping = remap.get(f.remote_field.model)
         if mapping and isinstance(fields.get(f.name), list):
             fields[f.name] = [mapping.get(v, v) for v in fields[f.name]]
