@@ -13,8 +13,30 @@ import argparse
 import http.client
 import json
 import multiprocessing as mp
+import socket
 import time
+import urllib.request
 from urllib.parse import urlsplit
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 for a benchmark's server."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_up(url: str, timeout_s: float = 60) -> None:
+    """Wait until `url` answers 200, or fail after `timeout_s`."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server at {url} did not come up in {timeout_s:.0f} s")
 
 
 def worker(url: str, headers: dict[str, str], duration_s: float, queue) -> None:

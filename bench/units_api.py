@@ -14,13 +14,15 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _load import free_port, wait_up  # noqa: E402  (shared with the other benches)
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -67,24 +69,6 @@ key, secret = create_api_key(workspace=ws, name="bench", scopes=["read"])
 unit = Unit.objects.filter(workspace=ws).order_by("?").first()
 print(json.dumps({"key": f"{key.key_id}:{secret}", "unit": str(unit.pk), "units": Unit.objects.count()}))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_up(url: str, timeout_s: float = 60) -> None:
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"server did not come up at {url}")
 
 
 def run_wrk(

@@ -17,13 +17,15 @@ import json
 import multiprocessing as mp
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _load import free_port, wait_up  # noqa: E402  (shared with the other benches)
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -61,23 +63,6 @@ bump_content_version(workspace=ws)
 token = sign_token(app, sub="rep-1", name="Rep One", team="Sales", role="rep", locale="en", expires_in_s=20 * 3600)
 print(__import__("json").dumps({"embed_key": app.embed_key, "token": token}))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_up(url: str, timeout_s: float = 60) -> None:
-    end = time.time() + timeout_s
-    while time.time() < end:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"server did not come up at {url}")
 
 
 def peak(url: str, headers: dict[str, str], duration_s: float, connections: int) -> dict:

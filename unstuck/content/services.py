@@ -216,6 +216,17 @@ def lint_unit(unit: Unit, now: Any = None) -> list[Issue]:
 # --- units ----------------------------------------------------------------------------
 
 
+def _ensure_slug_free(
+    model: Any, workspace: Any, slug: str, noun: str, exclude_pk: Any = None
+) -> None:
+    """Refuse a slug another row of `model` in this workspace already has (409 naming `slug`)."""
+    rows = model.objects.filter(workspace=workspace, slug=slug)
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    if rows.exists():
+        raise Conflict(f"slug: a {noun} with slug {slug!r} already exists.", field="slug")
+
+
 @transaction.atomic
 def create_unit(
     *,
@@ -249,8 +260,7 @@ def create_unit(
     skill_rows = resolve_skills(workspace, skills or [])
     _check_interval(review_interval_days)
     _check_translation(workspace, None, translation_of, content["locale"])
-    if Unit.objects.filter(workspace=workspace, slug=slug).exists():
-        raise Conflict(f"slug: a unit with slug {slug!r} already exists.", field="slug")
+    _ensure_slug_free(Unit, workspace, slug, "unit")
     content.pop("kind")
     unit = Unit(
         workspace=workspace,
@@ -296,14 +306,7 @@ def update_unit(*, unit: Unit, changes: dict[str, Any]) -> Unit:
 
     if "slug" in changes and changes["slug"] != unit.slug:
         _check_slug(changes["slug"])
-        if (
-            Unit.objects.filter(workspace=workspace, slug=changes["slug"])
-            .exclude(pk=unit.pk)
-            .exists()
-        ):
-            raise Conflict(
-                f"slug: a unit with slug {changes['slug']!r} already exists.", field="slug"
-            )
+        _ensure_slug_free(Unit, workspace, changes["slug"], "unit", exclude_pk=unit.pk)
         unit.slug = changes["slug"]
         visible_change = True
     if "review_interval_days" in changes:
@@ -528,8 +531,7 @@ def create_skill(
     rendering.check_text(name, "name", max_chars=200)
     rendering.check_text(description, "description", max_chars=5000)
     parent_row = resolve_skills(workspace, [parent], "parent")[0] if parent else None
-    if Skill.objects.filter(workspace=workspace, slug=slug).exists():
-        raise Conflict(f"slug: a skill with slug {slug!r} already exists.", field="slug")
+    _ensure_slug_free(Skill, workspace, slug, "skill")
     skill = Skill.objects.create(
         workspace=workspace, slug=slug, name=name, description=description, parent=parent_row
     )
@@ -542,14 +544,7 @@ def update_skill(*, skill: Skill, changes: dict[str, Any]) -> Skill:
     workspace = skill.workspace
     if "slug" in changes and changes["slug"] != skill.slug:
         _check_slug(changes["slug"])
-        if (
-            Skill.objects.filter(workspace=workspace, slug=changes["slug"])
-            .exclude(pk=skill.pk)
-            .exists()
-        ):
-            raise Conflict(
-                f"slug: a skill with slug {changes['slug']!r} already exists.", field="slug"
-            )
+        _ensure_slug_free(Skill, workspace, changes["slug"], "skill", exclude_pk=skill.pk)
         skill.slug = changes["slug"]
     if "name" in changes:
         name = (changes["name"] or "").strip()
@@ -619,8 +614,7 @@ def create_collection(
     title = _clean_title(title)
     rendering.check_text(description, "description", max_chars=5000)
     unit_rows = _resolve_units(workspace, units or [])
-    if Collection.objects.filter(workspace=workspace, slug=slug).exists():
-        raise Conflict(f"slug: a collection with slug {slug!r} already exists.", field="slug")
+    _ensure_slug_free(Collection, workspace, slug, "collection")
     collection = Collection.objects.create(
         workspace=workspace, slug=slug, title=title, description=description
     )
@@ -634,14 +628,9 @@ def update_collection(*, collection: Collection, changes: dict[str, Any]) -> Col
     workspace = collection.workspace
     if "slug" in changes and changes["slug"] != collection.slug:
         _check_slug(changes["slug"])
-        if (
-            Collection.objects.filter(workspace=workspace, slug=changes["slug"])
-            .exclude(pk=collection.pk)
-            .exists()
-        ):
-            raise Conflict(
-                f"slug: a collection with slug {changes['slug']!r} already exists.", field="slug"
-            )
+        _ensure_slug_free(
+            Collection, workspace, changes["slug"], "collection", exclude_pk=collection.pk
+        )
         collection.slug = changes["slug"]
     if "title" in changes:
         collection.title = _clean_title(changes["title"])
