@@ -16,6 +16,14 @@ and statements per CPU-second of the benchmark process (SQLite's work runs insid
 PostgreSQL's server work does not), which shows the cost apart from other load on the
 machine and from fsync waits.
 Bounded: about a minute per engine.
+
+    .venv/bin/python bench/lrs_ingest.py --server [--engine sqlite] [--workers 2] [--clients 4]
+
+measures the deployment instead: `unstuck serve` (granian, `--workers` processes) on a
+fresh database, and `--clients` processes each POSTing batches of 500 over keep-alive HTTP
+on 127.0.0.1 back to back (bodies built before the clock starts). Prints statements/s over
+the wall clock of the whole run and each request's p50/p99. Every acknowledged batch is
+committed with synchronous=FULL, as in production.
 """
 
 from __future__ import annotations
@@ -136,14 +144,151 @@ def run_engine() -> None:
         )
 
 
+def make_credentials() -> None:
+    """Runs in a child process: migrate a fresh database, print a workspace's key and secret."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unstuck.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from unstuck.accounts.services import create_api_key, create_workspace
+
+    ws = create_workspace(name="Bench", slug="bench")
+    key, secret = create_api_key(workspace=ws, name="bench", scopes=["all"])
+    print(json.dumps({"key": key.key_id, "secret": secret}))
+
+
+def client(port: int, auth: str, bodies: list[bytes], start_at: float, out) -> None:
+    """One client process: POST its bodies back to back over one keep-alive connection."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    headers = {
+        "Authorization": auth,
+        "X-Experience-API-Version": "1.0.3",
+        "Content-Type": "application/json",
+    }
+    while time.time() < start_at:
+        time.sleep(0.001)
+    latencies = []
+    for body in bodies:
+        t0 = time.perf_counter()
+        conn.request("POST", "/xapi/statements", body=body, headers=headers)
+        resp = conn.getresponse()
+        answer = resp.read()
+        if resp.status != 200:
+            raise SystemExit(f"POST answered {resp.status}: {answer[:300]!r}")
+        latencies.append(time.perf_counter() - t0)
+    if os.environ.get("BENCH_DEBUG"):
+        print([round(x * 1000) for x in latencies], file=sys.stderr)
+    out.put((time.time(), latencies))
+
+
+def run_server(engine: str, pg: str, workers: int, clients: int, batches: int) -> None:
+    import multiprocessing as mp
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from _load import free_port, wait_up
+
+    batch = 500
+    with tempfile.TemporaryDirectory(prefix="lrs-bench-") as data:
+        env = {**os.environ, "UNSTUCK_DATA_DIR": data}
+        env.pop("DATABASE_URL", None)
+        if engine == "postgres":
+            url = _scratch_pg(pg)
+            if url is None:
+                raise SystemExit("postgres: not reachable")
+            env["DATABASE_URL"] = url
+        made = subprocess.run(
+            [sys.executable, __file__, "--credentials"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        cred = json.loads(made.stdout.strip().splitlines()[-1])
+        auth = "Basic " + base64.b64encode(f"{cred['key']}:{cred['secret']}".encode()).decode()
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "unstuck"),
+                "serve",
+                "--no-migrate",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            wait_up(f"http://127.0.0.1:{port}/xapi/about")
+            seq = 0
+            per_client = []
+            for _ in range(clients):
+                bodies = []
+                for _ in range(batches):
+                    bodies.append(json.dumps(statements(batch, seq)).encode())
+                    seq += batch
+                per_client.append(bodies)
+            # One warm-up batch per worker process (imports, connections, caches).
+            warm = [
+                json.dumps(statements(batch, seq + i * batch)).encode() for i in range(workers * 2)
+            ]
+            queue: mp.Queue = mp.Queue()
+            client(port, auth, warm, 0, queue)
+            queue.get()
+            start_at = time.time() + 1.0
+            procs = [
+                mp.Process(target=client, args=(port, auth, bodies, start_at, queue))
+                for bodies in per_client
+            ]
+            for proc in procs:
+                proc.start()
+            results = [queue.get() for _ in procs]
+            for proc in procs:
+                proc.join()
+            if any(proc.exitcode for proc in procs):
+                raise SystemExit("a client failed")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    elapsed = max(end for end, _ in results) - start_at
+    latencies = sorted(x for _, lat in results for x in lat)
+    total = clients * batches * batch
+    print(
+        f"{engine}: {workers} worker(s), {clients} clients, {total} statements in batches of "
+        f"{batch}: {total / elapsed:,.0f} statements/s; request p50 "
+        f"{latencies[len(latencies) // 2] * 1000:.0f} ms, p99 "
+        f"{latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000:.0f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--server", action="store_true", help="measure `unstuck serve` over HTTP")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--batches", type=int, default=20, help="batches of 500 per client")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--credentials", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         run_engine()
+        return
+    if args.credentials:
+        make_credentials()
+        return
+    if args.server:
+        for engine in ["sqlite", "postgres"] if args.engine == "both" else [args.engine]:
+            run_server(engine, args.pg, args.workers, args.clients, args.batches)
         return
     engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
     print(f"# xAPI ingestion, batches {[b for b, _ in PLAN]}; {os.cpu_count()} cores")

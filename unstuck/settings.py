@@ -131,7 +131,7 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "unstuck.db.sqlite3",
             "NAME": str(DATA_DIR / "unstuck.sqlite3"),
             # Keep each thread's connection: opening one runs the PRAGMAs below, which
             # cost more than a whole simple request (measured by bench/units_api.py).

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from unstuck.accounts.models import AuditEntry, Person, Workspace
@@ -278,6 +278,7 @@ def record_statements(
             )
         seen.add(sid)
         stmt["id"] = sid
+        stmt.pop("stored", None)  # the LRS's to set, under the write lock (_stamped)
         stmt["authority"] = authority
         if version.startswith("2"):
             _utc_timestamps(stmt)
@@ -311,95 +312,59 @@ def record_statements(
             "attachments", f"attachment part {sorted(unused)[0]} does not belong to any statement"
         )
 
+    # Everything that needs no lock is built before the transaction: on SQLite a writer
+    # holds the database's one write lock from BEGIN to COMMIT, so the less work inside,
+    # the more requests (in other server processes) overlap with it.
+    sqlite = _is_sqlite()
+    ws_value = _db_uuid(workspace.pk, sqlite)
+    people = _people_for(workspace, prepared)
+    rows = [
+        _row(workspace, s, auth_key, people, ws_value=ws_value, sqlite=sqlite) for s in prepared
+    ]
+    relations = [_relations_of(s) for s in prepared]
+    no_timestamp = {stmt["id"] for stmt in prepared if "timestamp" not in stmt}
+    voiding = {s["object"]["id"].lower() for s in prepared if s["verb"]["id"] == VOIDED}
+    if any(s["id"] in voiding for s in prepared if s["verb"]["id"] == VOIDED):
+        raise _fail("object.id", "a voiding statement cannot be voided")
+
     with transaction.atomic():
         # `stored` is taken inside the transaction (on SQLite, after the write lock), so
         # stored order follows commit order and Consistent-Through can be trusted.
         now = timezone.now()
         stored = format_stored(now)
-        no_timestamp = {stmt["id"] for stmt in prepared if "timestamp" not in stmt}
-        for stmt in prepared:
+        stored_value = _db_time(now, sqlite)
+        if (
+            voiding
+            and Statement.objects.filter(
+                workspace=workspace, statement_id__in=list(voiding), is_voiding=True
+            ).exists()
+        ):
+            raise _fail("object.id", "a voiding statement cannot be voided")
+        # Statements voided before they arrived (a voiding statement can come first).
+        voided_early = _voided_before(ws_value, seen)
+        final_rows = []
+        for stmt, row in zip(prepared, rows, strict=True):
+            sid = stmt["id"]
             stmt["stored"] = stored
             stmt.setdefault("timestamp", stored)
-        ws_value = _db_uuid(workspace.pk)
-        existing = _existing_statements(ws_value, ids)
-        new: list[dict] = []
-        for index, stmt in enumerate(prepared):
-            old = existing.get(stmt["id"])
-            if old is None:
-                new.append(stmt)
-            elif not statements_equal(old, stmt, ignore_timestamp=stmt["id"] in no_timestamp):
-                path = f"{index}.id" if batch else "id"
-                raise _fail(
-                    path,
-                    f"statement {stmt['id']} already exists with different content",
-                    status=409,
-                    code="conflict",
-                )
-        if not new:
-            return ids
-        new_ids = {s["id"] for s in new}
-        targets: dict[str, int] = {}
-        for index, stmt in enumerate(new):
-            if stmt["verb"]["id"] == VOIDED:
-                targets[stmt["object"]["id"].lower()] = index
-        if targets:
-            for target in targets:
-                in_batch = next((s for s in new if s["id"] == target), None)
-                if in_batch is not None and in_batch["verb"]["id"] == VOIDED:
-                    raise _fail("object.id", "a voiding statement cannot be voided")
-            if Statement.objects.filter(
-                workspace=workspace, statement_id__in=list(targets), is_voiding=True
-            ).exists():
-                raise _fail("object.id", "a voiding statement cannot be voided")
-        # Statements voided before they arrived (a voiding statement can come first).
-        voided_early = _voided_before(ws_value, new_ids)
-        people = _people_for(workspace, new)
-        sqlite = _is_sqlite()
-        stored_value = _db_time(now, sqlite)
-        rows = [
-            _row(
-                workspace,
-                s,
-                stored_value,
-                auth_key,
-                people,
-                voided=(
-                    s["id"] in voided_early or s["id"] in targets and s["verb"]["id"] != VOIDED
-                ),
-                ws_value=ws_value,
-                sqlite=sqlite,
-            )
-            for s in new
-        ]
-        try:
-            pks = _insert_statements(rows)
-        except IntegrityError:
-            # Another request stored one of these ids between our check and the insert.
-            raise _fail(
-                "id",
-                "a statement with one of these ids was stored concurrently; retry",
-                status=409,
-                code="conflict",
-            ) from None
+            voided = sid in voided_early or (sid in voiding and row[_VERB] != VOIDED)
+            final_rows.append(_stamped(row, stored, stored_value, voided))
+        # Ids already stored are skipped by the insert (ON CONFLICT DO NOTHING, which also
+        # settles a race with a concurrent request on PostgreSQL); they must then match.
+        pks = _insert_statements(final_rows)
+        if len(pks) < len(prepared):
+            _check_resent(workspace, ws_value, prepared, rows, pks, no_timestamp, batch)
         activity_rows: list[tuple] = []
         agent_rows: list[tuple] = []
         definitions: dict[str, dict] = {}
-        for stmt, row in zip(new, rows, strict=True):
-            pk = pks[row[1]]
-            ids_here = set()
-            for act in _activities_of(stmt):
-                aid = act["id"]
-                if aid not in ids_here:
-                    ids_here.add(aid)
-                    activity_rows.append((ws_value, pk, aid, stored_value))
-                if "definition" in act:
-                    definitions[aid] = _merge_definition(
-                        definitions.get(aid, {}), act["definition"]
-                    )
-                else:
-                    definitions.setdefault(aid, {})
-            for key in _agent_keys_of(stmt):
-                agent_rows.append((ws_value, pk, key, stored_value))
+        for row, (activities, agent_keys, defs) in zip(rows, relations, strict=True):
+            pk = pks.get(row[1])
+            if pk is None:
+                continue
+            activity_rows.extend((ws_value, pk, aid, stored_value) for aid in activities)
+            agent_rows.extend((ws_value, pk, key, stored_value) for key in agent_keys)
+            for aid, definition in defs:
+                definitions[aid] = _merge_definition(definitions.get(aid, {}), definition)
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {StatementActivity._meta.db_table} (workspace_id, statement_id, activity_id, stored) "
@@ -412,9 +377,9 @@ def record_statements(
                 agent_rows,
             )
         _save_definitions(workspace, definitions, now)
-        if targets:
+        if voiding:
             Statement.objects.filter(
-                workspace=workspace, statement_id__in=list(targets), is_voiding=False
+                workspace=workspace, statement_id__in=list(voiding), is_voiding=False
             ).update(voided=True)
         for sha2, (content_type, content) in attachments.items():
             Attachment.objects.get_or_create(
@@ -423,6 +388,49 @@ def record_statements(
                 defaults={"content_type": content_type, "length": len(content), "content": content},
             )
     return ids
+
+
+def _relations_of(stmt: dict) -> tuple[list[str], set[str], list[tuple[str, dict]]]:
+    """A statement's rows for the related_* filters, before it has a primary key: its
+    distinct activity ids, its agent keys (with the authority's), and the activity
+    definitions it carries (an activity without one still gets an Activity row)."""
+    activity_ids: list[str] = []
+    definitions: list[tuple[str, dict]] = []
+    for act in _activities_of(stmt):
+        aid = act["id"]
+        if aid not in activity_ids:
+            activity_ids.append(aid)
+        definitions.append((aid, act.get("definition", {})))
+    return activity_ids, _agent_keys_of(stmt), definitions
+
+
+def _check_resent(
+    workspace: Workspace,
+    ws_value: Any,
+    prepared: list[dict],
+    rows: list[tuple],
+    inserted: dict,
+    no_timestamp: set[str],
+    batch: bool,
+) -> None:
+    """The statements of the request that were already stored must be the same statements
+    (xAPI: the same id with different content is a 409 Conflict; the same content is
+    accepted and not stored again)."""
+    resent = [
+        stmt["id"] for stmt, row in zip(prepared, rows, strict=True) if row[1] not in inserted
+    ]
+    existing = _existing_statements(ws_value, resent)
+    for index, stmt in enumerate(prepared):
+        old = existing.get(stmt["id"])
+        if old is not None and not statements_equal(
+            old, stmt, ignore_timestamp=stmt["id"] in no_timestamp
+        ):
+            raise _fail(
+                f"{index}.id" if batch else "id",
+                f"statement {stmt['id']} already exists with different content",
+                status=409,
+                code="conflict",
+            )
 
 
 def _people_for(workspace: Workspace, statements: list[dict]) -> dict[str, Any]:
@@ -444,16 +452,18 @@ def _people_for(workspace: Workspace, statements: list[dict]) -> dict[str, Any]:
 def _row(
     workspace: Workspace,
     stmt: dict,
-    stored_value: Any,
     auth_key: str,
     people: dict,
     *,
-    voided: bool,
     ws_value: Any,
     sqlite: bool,
 ) -> tuple:
     """One lrs_statement row, its values already in the database's form, in the order of
-    _STATEMENT_COLUMNS (the ingestion hot path: no per-value adaptation afterwards)."""
+    _STATEMENT_COLUMNS (the ingestion hot path: no per-value adaptation afterwards).
+
+    Built before the transaction, so it holds None for `stored`, `voided` and (when the
+    statement has none) `timestamp`, and the JSON without `stored`: `_stamped` fills them
+    in once the write lock is held."""
     actor = stmt["actor"]
     obj = stmt["object"]
     object_type, object_id = _object_key(obj)
@@ -486,11 +496,12 @@ def _row(
         )
     registration = ctx.get("registration")
     verb_id = stmt["verb"]["id"]
+    timestamp = stmt.get("timestamp")
     return (
         ws_value,
         _db_uuid(stmt["id"], sqlite),
-        stored_value,
-        _db_time(parse_timestamp(stmt["timestamp"], "timestamp"), sqlite),
+        None,  # stored
+        _db_time(parse_timestamp(timestamp, "timestamp"), sqlite) if timestamp else None,
         verb_id,
         object_id,
         object_type,
@@ -499,7 +510,7 @@ def _row(
         auth_key,
         _db_uuid(person_id, sqlite),
         _db_uuid(registration, sqlite),
-        voided,
+        None,  # voided
         verb_id == VOIDED,
         columns.get("host_app", ""),
         columns.get("page", ""),
@@ -512,7 +523,31 @@ def _row(
         score.get("scaled"),
         duration_ms,
         bool(stmt.get("attachments")),
-        orjson.dumps(stmt).decode(),
+        orjson.dumps(stmt),
+    )
+
+
+_VERB = 4  # index of verb_id in a row
+
+
+def _stamped(row: tuple, stored: str, stored_value: Any, voided: bool) -> tuple:
+    """A row from `_row` with what is only known under the write lock: `stored` (and the
+    timestamp, when the statement had none) and whether it is already voided. The JSON
+    gets `stored` (and `timestamp`) spliced in front instead of being serialised again."""
+    data: bytes = row[25]
+    head = b'{"stored":"' + stored.encode() + b'"'
+    if row[3] is None:
+        head += b',"timestamp":"' + stored.encode() + b'"'
+    text = (head + (b"," + data[1:] if len(data) > 2 else b"}")).decode()
+    return (
+        row[0],
+        row[1],
+        stored_value,
+        stored_value if row[3] is None else row[3],
+        *row[4:12],
+        voided,
+        *row[13:25],
+        text,
     )
 
 
@@ -612,7 +647,8 @@ def _voided_before(ws_value: Any, ids: set[str]) -> set[str]:
 
 
 def _insert_statements(rows: list[tuple]) -> dict[str, int]:
-    """Insert statement rows with one multi-row INSERT ... RETURNING per 500 rows.
+    """Insert statement rows with one multi-row INSERT ... RETURNING per 500 rows; rows
+    whose statement id is already stored are skipped (and absent from the result).
 
     The ORM's bulk_create spends most of its time building model instances and SQL for
     columns we already hold as plain values; this is the ingestion hot path. Returns
@@ -632,7 +668,7 @@ def _insert_statements(rows: list[tuple]) -> dict[str, int]:
             params = [value for row in chunk for value in row]
             cursor.execute(
                 f"INSERT INTO {table} ({columns_sql}) VALUES {', '.join([row_sql] * len(chunk))} "
-                "RETURNING id, statement_id",
+                "ON CONFLICT (workspace_id, statement_id) DO NOTHING RETURNING id, statement_id",
                 params,
             )
             pks.update((sid, pk) for pk, sid in cursor.fetchall())

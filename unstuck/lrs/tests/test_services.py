@@ -1,3 +1,4 @@
+import json
 import uuid
 
 import pytest
@@ -6,7 +7,7 @@ from unstuck.accounts.models import AuditEntry
 from unstuck.accounts.services import create_person
 from unstuck.errors import ApiError
 from unstuck.lrs import profile, queries
-from unstuck.lrs.models import Activity, Statement
+from unstuck.lrs.models import Activity, Statement, StatementActivity
 from unstuck.lrs.services import erase_person, record_statements
 
 
@@ -113,6 +114,47 @@ def test_the_same_id_with_the_same_content_is_accepted_and_different_content_is_
         )
     assert exc.value.status == 409
     assert Statement.objects.count() == 1
+
+
+def test_a_batch_mixing_resent_and_new_statements_stores_only_the_new_ones(ws_a):
+    old = make(id=str(uuid.uuid4()), object_id="http://example.com/old")
+    [old_id] = record_statements(workspace=ws_a, statements=[old])
+    new = make(id=str(uuid.uuid4()), object_id="http://example.com/new")
+    assert record_statements(workspace=ws_a, statements=[dict(old), new]) == [old_id, new["id"]]
+    assert Statement.objects.filter(workspace=ws_a).count() == 2
+    # The resent statement got no second set of relation rows.
+    assert StatementActivity.objects.filter(activity_id="http://example.com/old").count() == 1
+    assert StatementActivity.objects.filter(activity_id="http://example.com/new").count() == 1
+
+    # One statement of a batch conflicting with a stored one rejects the whole batch.
+    changed = make(id=old_id, object_id="http://example.com/changed")
+    another = make(id=str(uuid.uuid4()))
+    with pytest.raises(ApiError) as exc:
+        record_statements(workspace=ws_a, statements=[another, changed])
+    assert exc.value.status == 409
+    assert exc.value.field == "1.id"
+    assert not Statement.objects.filter(statement_id=another["id"]).exists()
+
+
+def test_the_lrs_sets_stored_once_whatever_the_client_sent(ws_a):
+    sent = make(stored="2001-01-01T00:00:00Z")
+    [sid] = record_statements(workspace=ws_a, statements=[sent])
+    row = Statement.objects.get(statement_id=sid)
+    assert row.data["stored"] != "2001-01-01T00:00:00Z"
+    assert row.data["stored"] == row.data["timestamp"]  # no timestamp sent: stored is used
+    assert row.timestamp == row.stored
+    # The row's JSON holds the key once (SQLite keeps the text as written).
+    raw = _raw_data(row.pk)
+    assert raw.count('"stored"') == 1 and raw.count('"timestamp"') == 1
+
+
+def _raw_data(pk):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT data FROM {Statement._meta.db_table} WHERE id = %s", [pk])
+        (data,) = cursor.fetchone()
+    return data if isinstance(data, str) else json.dumps(data)
 
 
 def test_voiding_marks_the_target_and_a_voiding_statement_cannot_be_voided(ws_a):

@@ -1,0 +1,81 @@
+"""The SQLite backend queues writers on `<database>.write-lock` (unstuck/db/sqlite3/base.py)."""
+
+import fcntl
+import os
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+
+from unstuck.accounts.models import Workspace
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the write lock belongs to the SQLite backend"
+)
+
+
+def _lock_is_free() -> bool:
+    fd = os.open(f"{connection.settings_dict['NAME']}.write-lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return True
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_transaction_holds_the_lock_until_commit_or_rollback():
+    assert _lock_is_free()
+    with transaction.atomic():
+        Workspace.objects.create(name="Locked", slug="locked")
+        assert not _lock_is_free()
+    assert _lock_is_free()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Workspace.objects.create(name="Rolled back", slug="rolled-back")
+        assert not _lock_is_free()
+        raise RuntimeError("abort")
+    assert _lock_is_free()
+    assert not Workspace.objects.filter(slug="rolled-back").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_writer_waits_for_the_first_and_both_commit():
+    holding, attempting, release = threading.Event(), threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def first():
+        try:
+            with transaction.atomic():
+                Workspace.objects.create(name="First", slug="first")
+                holding.set()
+                release.wait(5)
+                order.append("first commits")
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            holding.wait(5)
+            attempting.set()
+            with transaction.atomic():
+                order.append("second writes")
+                Workspace.objects.create(name="Second", slug="second")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    attempting.wait(5)
+    time.sleep(0.2)  # the second writer is now waiting at BEGIN
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert order == ["first commits", "second writes"]
+    assert set(Workspace.objects.values_list("slug", flat=True)) >= {"first", "second"}
+    assert _lock_is_free()
