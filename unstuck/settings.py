@@ -165,7 +165,11 @@ else:
 # database names.
 _test_suffix = env_str("UNSTUCK_TEST_DB_SUFFIX", "")
 if _test_suffix:
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_unstuck_{_test_suffix}"
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = (
+        f"test_unstuck_{_test_suffix}"
+        if DATABASE_URL
+        else str(DATA_DIR / f"test-unstuck-{_test_suffix}.sqlite3")
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
