@@ -572,14 +572,48 @@ def _get_statements(x: XRequest, request: HttpRequest) -> HttpResponse:
     return _run_statement_query(x, request, query, cursor=None)
 
 
-def _filtered(x: XRequest, query: dict[str, str]) -> tuple[Any, str, dict[str, Any]]:
-    """The filtered statements, and, for a related_* filter, the relation to walk in
-    `stored` order (its prefix and conditions, applied with the paging cursor in one
-    filter() so that both use the same join).
+@dataclass
+class StatementFilter:
+    """A statement query's filters, ready to page through.
 
-    Statements that target a matching statement through a StatementRef object match too,
+    `walk` is, for an agent or related_activities filter, the relation whose rows are
+    walked in `stored` order (its prefix and conditions, applied with the paging cursor
+    in one filter() so that both use the same join). `matched` is what the filter
+    parameters match before voided/since/until, or None without filter parameters:
+    statements that target one of those through a StatementRef object match too,
     recursively (xAPI "Filter Conditions for StatementRefs"); the targeted statement may
     itself be voided, so a voiding statement is found through the statement it voids."""
+
+    base: Any
+    qs: Any
+    walk: tuple[str, dict[str, Any]]
+    matched: Any
+    since: Any
+    until: Any
+
+    def statements(self, targeting: list[int] | None = None) -> tuple[Any, str, dict[str, Any]]:
+        qs, (rel_prefix, rel_conditions) = self.qs, self.walk
+        if targeting:
+            # Rarely taken: the union cannot walk one index, so its matches are sorted.
+            qs = self.base.filter(Q(pk__in=self.matched.values("pk")) | Q(pk__in=targeting))
+            rel_prefix, rel_conditions = "", {}
+        qs = qs.filter(voided=False)
+        if self.since:
+            qs = qs.filter(stored__gt=self.since)
+        if self.until:
+            qs = qs.filter(stored__lte=self.until)
+        if rel_prefix:
+            # The same bounds on the walked rows' copy of `stored` end the index walk at
+            # `since` instead of running through the agent's or activity's whole history.
+            rel_conditions = {**rel_conditions}
+            if self.since:
+                rel_conditions[f"{rel_prefix}stored__gt"] = self.since
+            if self.until:
+                rel_conditions[f"{rel_prefix}stored__lte"] = self.until
+        return qs, rel_prefix, rel_conditions
+
+
+def _filtered(x: XRequest, query: dict[str, str]) -> StatementFilter:
     base = _statement_queryset(x)
     qs = base
     rel_prefix, rel_conditions = "", {}
@@ -621,22 +655,13 @@ def _filtered(x: XRequest, query: dict[str, str]) -> tuple[Any, str, dict[str, A
     if registration:
         qs = qs.filter(registration=registration)
     since, until = _time_param(sub, "since"), _time_param(sub, "until")
+    matched = None
     if agent is not None or verb or activity or registration:
         # Without related_*, the agent walk's relation rows only order the walk: the
         # actor/object condition already decides the match, so probe without the join.
         needs_rel = rel_prefix == "activities__" or (rel_prefix and related_agents)
         matched = qs.filter(**rel_conditions) if needs_rel else qs
-        targeting = _targeting_pks(base, matched)
-        if targeting:
-            # Rarely taken: the union cannot walk one index, so its matches are sorted.
-            qs = base.filter(Q(pk__in=matched.values("pk")) | Q(pk__in=targeting))
-            rel_prefix, rel_conditions = "", {}
-    qs = qs.filter(voided=False)
-    if since:
-        qs = qs.filter(stored__gt=since)
-    if until:
-        qs = qs.filter(stored__lte=until)
-    return qs, rel_prefix, rel_conditions
+    return StatementFilter(base, qs, (rel_prefix, rel_conditions), matched, since, until)
 
 
 MAX_REF_DEPTH = 32
@@ -685,32 +710,33 @@ def _run_statement_query(
     if limit < 0:
         raise _error("limit must not be negative.", field="limit")
     limit = MAX_LIMIT if limit == 0 else min(limit, MAX_LIMIT)
-    qs, rel, rel_conditions = _filtered(x, query)
-    # With a related_* filter the walk follows the relation rows' copy of `stored`
-    # (index workspace, key, stored, statement); otherwise the statement's own.
-    stored_f, pk_f = (f"{rel}stored", f"{rel}statement_id") if rel else ("stored", "id")
-    condition = Q(**rel_conditions)
-    if cursor is not None:
-        stored, pk = signing_time(cursor[0]), cursor[1]
-        op = "gt" if ascending else "lt"
-        condition &= Q(**{f"{stored_f}__{op}": stored}) | Q(
-            **{stored_f: stored, f"{pk_f}__{op}": pk}
-        )
-    qs = qs.filter(condition)
-    order = (stored_f, pk_f) if ascending else (f"-{stored_f}", f"-{pk_f}")
     assert x.workspace is not None and x.api_key is not None
     # The common read (exact format, no attachments) splices the stored JSON text into the
     # response instead of decoding and re-encoding every statement.
     is_raw = fmt == "exact" and not with_attachments
-    # Two steps: first the page's keys (an index walk, or a sort of narrow rows when the
-    # filter is an OR), then the statements themselves by primary key. Sorting whole rows
-    # would drag every match's JSON through the sort.
-    keys = list(qs.order_by(*order).values_list("pk", "stored")[: limit + 1])
-    by_pk = Statement.objects.filter(pk__in=[k[0] for k in keys])
-    if is_raw:
-        by_pk = by_pk.annotate(raw=Cast("data", output_field=TextField()))
-    bodies = dict(by_pk.values_list("pk", "raw" if is_raw else "data"))
-    rows = [(pk, stored, bodies[pk]) for pk, stored in keys]
+    f = _filtered(x, query)
+    rows, has_refs = _page(
+        *f.statements(),
+        refs_of=f.base if f.matched is not None else None,
+        cursor=cursor,
+        ascending=ascending,
+        limit=limit,
+        is_raw=is_raw,
+    )
+    # The StatementRef rule costs a second query only when the workspace holds
+    # StatementRefs, or when the page is empty (the flag comes with the page's rows, and
+    # a StatementRef may target a voided or out-of-range match).
+    if f.matched is not None and (has_refs or not rows):
+        targeting = _targeting_pks(f.base, f.matched)
+        if targeting:
+            rows, _ = _page(
+                *f.statements(targeting),
+                refs_of=None,
+                cursor=cursor,
+                ascending=ascending,
+                limit=limit,
+                is_raw=is_raw,
+            )
     more = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -747,6 +773,51 @@ def _run_statement_query(
     if latest is not None:
         response["Last-Modified"] = http_date(latest.timestamp())
     return response
+
+
+def _page(
+    qs: Any,
+    rel: str,
+    rel_conditions: dict[str, Any],
+    *,
+    refs_of: Any,
+    cursor: list | None,
+    ascending: bool,
+    limit: int,
+    is_raw: bool,
+) -> tuple[list[tuple[int, Any, Any]], bool]:
+    """One page of (pk, stored, data) in `stored` order, and whether the statements
+    `refs_of` hold any StatementRef (asked only when given; False without rows).
+
+    One query: the page's keys in a subquery (an index walk in `stored` order with a
+    LIMIT, or a sort of narrow rows when the filter is an OR), then the statements
+    themselves by primary key, so no sort carries the JSON."""
+    # With a related_* filter the walk follows the relation rows' copy of `stored`
+    # (index workspace, key, stored, statement); otherwise the statement's own.
+    stored_f, pk_f = (f"{rel}stored", f"{rel}statement_id") if rel else ("stored", "id")
+    condition = Q(**rel_conditions)
+    if cursor is not None:
+        stored, pk = signing_time(cursor[0]), cursor[1]
+        op = "gt" if ascending else "lt"
+        condition &= Q(**{f"{stored_f}__{op}": stored}) | Q(
+            **{stored_f: stored, f"{pk_f}__{op}": pk}
+        )
+    order = (stored_f, pk_f) if ascending else (f"-{stored_f}", f"-{pk_f}")
+    keys = qs.filter(condition).order_by(*order).values("pk")[: limit + 1]
+    by_pk = Statement.objects.filter(pk__in=keys).order_by(
+        *(("stored", "id") if ascending else ("-stored", "-id"))
+    )
+    fields = ["pk", "stored", "data"]
+    if is_raw:
+        by_pk = by_pk.annotate(raw=Cast("data", output_field=TextField()))
+        fields[2] = "raw"
+    if refs_of is not None:
+        # Uncorrelated: the database answers it once per query, from the partial index.
+        by_pk = by_pk.annotate(has_refs=Exists(refs_of.filter(object_ref__isnull=False)))
+        fields.append("has_refs")
+    rows = list(by_pk.values_list(*fields))
+    has_refs = bool(rows) and refs_of is not None and bool(rows[0][3])
+    return [r[:3] for r in rows], has_refs
 
 
 def signing_time(value: str):
