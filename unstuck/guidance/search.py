@@ -18,6 +18,7 @@ import html
 import threading
 import uuid
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -437,61 +438,99 @@ def _fts5_scored(
 # test and rank it, so it scores fewer matches than SQLite, which ranks from the index.
 MAX_SCORED_PG = 300
 
+# One statement per pass: the inner LIMIT stops the bitmap heap scan after
+# MAX_SCORED_PG + 1 rows, so no pass reads more rows than that whatever the corpus. The
+# workspace condition is written (a cast) so that no other index applies; it filters the
+# GIN matches. The rank reads the query with the workspace token, which sits before the
+# title in every document, so cover density favours matches near the start (title,
+# summary).
+_PG_PASS = (
+    "SELECT unit_id, ts_rank_cd(tsv, to_tsquery('simple', %s)) AS r, count(*) OVER () AS matches "
+    "FROM (SELECT unit_id, tsv FROM guidance_searchdoc WHERE {matches} @@ to_tsquery('simple', %s) "
+    "AND workspace_id::text = %s LIMIT %s) m ORDER BY r DESC LIMIT %s"
+)
+# All terms, through the GIN index over `tsv`.
+_PG_ALL = _PG_PASS.format(matches="tsv")
+# Title terms, through the GIN index over the title alone (migration 0003): the main
+# index stores no weights, so `tsv @@ 'word:A'` would recheck the row of every match.
+_PG_TITLE = _PG_PASS.format(matches="to_tsvector('simple', title_terms)")
+
+
+@contextmanager
+def _gin_scans():
+    """Within this block, PostgreSQL reads matches only through bitmap scans (GIN).
+
+    The planner underestimates what evaluating `tsv @@ query` costs per row, and with a
+    LIMIT it would scan the table, testing every row, hoping to stop early. The settings
+    are SET LOCAL, so they end with the transaction; inside a caller's transaction they
+    are reset on the way out, so the caller's later statements plan as usual.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    is_nested = connection.in_atomic_block
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+        yield
+        if is_nested:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
+
 
 def _pg_scored(
-    workspace, tsquery: str, limit: int, *, title_tsquery: str = "", skip_broad: bool = False
+    workspace,
+    groups: list[list[str]],
+    limit: int,
+    *,
+    skip_broad: bool = False,
+    first_passes: dict | None = None,
 ) -> list[tuple[str, float]] | None:
-    """(unit id, raw ts_rank_cd) of the best matches of one PostgreSQL tsquery; None when
-    `skip_broad` and it matches more than MAX_SCORED_PG units.
+    """(unit id, raw ts_rank_cd) of the best matches of the stem groups; None when
+    `skip_broad` and they match more than MAX_SCORED_PG units. Runs inside _gin_scans.
 
-    The inner LIMIT stops the bitmap heap scan after MAX_SCORED_PG + 1 rows, so no query
-    reads more rows than that whatever the corpus. With more matches than that (a query
-    of common words) the candidates are the first ones in table order plus as many with
-    the words in their title.
+    With more matches than MAX_SCORED_PG (a query of common words) the candidates are
+    the first ones in table order plus as many with the words in their title.
+    `first_passes` keeps the rows of the all-terms pass per query, so scoring a word
+    that was skipped as broad does not run that pass again.
     """
-    # Only the GIN index reads few rows, so it must drive every query: the planner
-    # underestimates what evaluating `tsv @@ query` costs per row and would otherwise scan
-    # the table or the workspace index and test every row. Hence no sequential or plain
-    # index scans, and the workspace condition written (a cast) so that no other index
-    # applies; it filters the GIN matches.
-    # The rank reads the query with the workspace token, which sits before the title in
-    # every document, so cover density favours matches near the start (title, summary).
-    sql = (
-        "SELECT unit_id, ts_rank_cd(tsv, to_tsquery('simple', %s)) AS r, count(*) OVER () AS matches "
-        "FROM (SELECT unit_id, tsv FROM guidance_searchdoc WHERE tsv @@ to_tsquery('simple', %s) "
-        "AND workspace_id::text = %s LIMIT %s) m ORDER BY r DESC LIMIT %s"
-    )
+    tsquery = _pg_expr(groups)
     token, ws = _ws_token(workspace.pk), str(workspace.pk)
     best: dict[str, float] = {}
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-        queries = [tsquery]
-        while queries:
-            q = queries.pop(0)
-            cursor.execute(sql, [f"{token} & ({q})", q, ws, MAX_SCORED_PG + 1, limit])
-            rows = cursor.fetchall()
-            is_broad = bool(rows) and rows[0][2] > MAX_SCORED_PG
-            if is_broad and skip_broad:
-                return None
-            if is_broad and q == tsquery and title_tsquery:
-                queries.append(title_tsquery)
-            for unit_id, r, _ in rows:
-                uid = str(unit_id)
-                best[uid] = max(best.get(uid, 0.0), float(r))
+    first_passes = {} if first_passes is None else first_passes
+    with connection.cursor() as cursor:
+        key = (tsquery, limit)
+        if key not in first_passes:
+            cursor.execute(
+                _PG_ALL, [f"{token} & ({tsquery})", tsquery, ws, MAX_SCORED_PG + 1, limit]
+            )
+            first_passes[key] = cursor.fetchall()
+        rows = list(first_passes[key])
+        is_broad = bool(rows) and rows[0][2] > MAX_SCORED_PG
+        if is_broad and skip_broad:
+            return None
+        if is_broad:
+            # Ranked on the title lexemes only, as `tsv @@ 'word:A'` would match them.
+            title_rank = f"{token} & ({_pg_expr(groups, 'A')})"
+            cursor.execute(_PG_TITLE, [title_rank, tsquery, ws, MAX_SCORED_PG + 1, limit])
+            rows += cursor.fetchall()
+    for unit_id, r, _ in rows:
+        uid = str(unit_id)
+        best[uid] = max(best.get(uid, 0.0), float(r))
     return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
 
 
 def _scored(
-    workspace, state: WorkspaceIndex, groups: list[list[str]], limit: int, skip_broad: bool = False
+    workspace,
+    state: WorkspaceIndex,
+    groups: list[list[str]],
+    limit: int,
+    skip_broad: bool = False,
+    first_passes: dict | None = None,
 ) -> list[tuple[str, float]] | None:
     if connection.vendor == "postgresql":
         return _pg_scored(
-            workspace,
-            _pg_expr(groups),
-            limit,
-            title_tsquery=_pg_expr(groups, "A"),
-            skip_broad=skip_broad,
+            workspace, groups, limit, skip_broad=skip_broad, first_passes=first_passes
         )
     return _fts5_scored(workspace, state, _fts5_expr(groups), limit, skip_broad=skip_broad)
 
@@ -527,26 +566,40 @@ def run_query(
 def _run_query(
     workspace, state: WorkspaceIndex, groups: list[list[str]], mode: str, limit: int
 ) -> list[Hit]:
+    with _gin_scans():
+        raw = _raw_scores(workspace, state, groups, mode, limit)
+    ranked = sorted(raw.items(), key=lambda kv: -kv[1])[:limit]
+    # Both raw scores are unbounded; map to [0, 1).
+    half = 0.5 if connection.vendor == "postgresql" else 2.0
+    return [Hit(unit_id=u, score=r / (r + half)) for u, r in ranked]
+
+
+def _raw_scores(
+    workspace, state: WorkspaceIndex, groups: list[list[str]], mode: str, limit: int
+) -> dict[str, float]:
     if mode == "and" or len(groups) == 1:
         raw = dict(_scored(workspace, state, groups, limit) or [])
     else:
         # Each word on its own. A word in more than MAX_SCORED units adds little that the
         # all-words pass has not found; it is scored only when no word is rarer.
         raw, broad = {}, []
+        first_passes: dict = {}
         for group in groups:
-            scored = _scored(workspace, state, [group], max(limit, 30), skip_broad=True)
+            scored = _scored(
+                workspace, state, [group], max(limit, 30), True, first_passes=first_passes
+            )
             if scored is None:
                 broad.append(group)
             for uid, r in scored or []:
                 raw[uid] = raw.get(uid, 0.0) + r
         if len(broad) == len(groups):
             for group in broad:
-                for uid, r in _scored(workspace, state, [group], max(limit, 30)) or []:
+                for uid, r in (
+                    _scored(workspace, state, [group], max(limit, 30), first_passes=first_passes)
+                    or []
+                ):
                     raw[uid] = raw.get(uid, 0.0) + r
-    ranked = sorted(raw.items(), key=lambda kv: -kv[1])[:limit]
-    # Both raw scores are unbounded; map to [0, 1).
-    half = 0.5 if connection.vendor == "postgresql" else 2.0
-    return [Hit(unit_id=u, score=r / (r + half)) for u, r in ranked]
+    return raw
 
 
 def _uuid_str(value: str) -> str:
@@ -555,9 +608,14 @@ def _uuid_str(value: str) -> str:
     return value
 
 
-def search(workspace, query: str, *, limit: int = 20) -> tuple[list[Hit], ParsedQuery]:
-    """Units matching `query`: all words first; if that finds too few, any word."""
-    state = workspace_index(workspace)
+def search(
+    workspace, query: str, *, limit: int = 20, state: WorkspaceIndex | None = None
+) -> tuple[list[Hit], ParsedQuery]:
+    """Units matching `query`: all words first; if that finds too few, any word.
+
+    `state` is the workspace's index state when the caller already read it this request.
+    """
+    state = state or workspace_index(workspace)
     parsed = parse_query(workspace, query, state)
     if not parsed.groups:
         return [], parsed

@@ -124,3 +124,34 @@ def test_searches_are_recorded_and_empty_ones_are_content_gaps(units, ws_a):
     row = Statement.objects.get(workspace=ws_a, verb_id=p.VERB_SEARCHED)
     ext = row.data["context"]["extensions"]
     assert ext[p.EXT_QUERY] == "zebra migration" and ext[p.EXT_RESULTS] == 0
+
+
+def test_a_query_of_common_words_still_finds_the_unit_with_them_in_its_title(ws_a, monkeypatch):
+    from unstuck.guidance import search
+
+    # With a cap of 3 scored matches, "forecast" (in every unit) is a broad word: the
+    # candidates are the first matches (in table order on PostgreSQL, the newest on
+    # SQLite) plus the units with the word in their title. The index is filled in title
+    # order, so the titled unit is neither among the first three nor the last three.
+    monkeypatch.setattr(search, "MAX_SCORED", 3)
+    monkeypatch.setattr(search, "MAX_SCORED_PG", 3)
+    for i in range(4):
+        make_unit(ws_a, f"before-{i}", f"Account note {i}", summary="the forecast moves")
+    make_unit(ws_a, "titled", "Forecast review", summary="how the numbers add up")
+    for i in range(4):
+        make_unit(ws_a, f"after-{i}", f"Quota note {i}", summary="the forecast moves")
+    found = titles(services.search_units(workspace=ws_a, query="forecast", record=False))
+    assert found[0] == "Forecast review"
+    assert len(found) < 9  # the first matches and the title match, not every match
+
+
+def test_search_leaves_the_planner_settings_of_the_callers_transaction_alone(units, ws_a):
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner settings are PostgreSQL's")
+    with transaction.atomic():
+        assert services.search_units(workspace=ws_a, query="stage", record=False)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            assert cursor.fetchone()[0] == "on"
