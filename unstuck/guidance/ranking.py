@@ -22,7 +22,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.cache import cache
-from django.db.models import Q
 from django.utils import timezone
 
 from unstuck.content.models import Unit
@@ -42,8 +41,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 
 
 # Large columns a ranked or searched unit never needs (callers read id, slug, title, kind,
-# summary, duration, locale, tags, verification dates).
-HEAVY_UNIT_FIELDS = ("body_md", "body_html", "payload")
+# summary, duration, locale, tags, verification dates; the studio's draft never).
+HEAVY_UNIT_FIELDS = ("body_md", "body_html", "payload", "draft")
 
 
 def published_units(workspace, unit_ids) -> dict[str, Unit]:
@@ -51,21 +50,50 @@ def published_units(workspace, unit_ids) -> dict[str, Unit]:
 
     Looked up by primary key and checked here: filtering on workspace and status in SQL
     lets SQLite's planner pick the (workspace, status) index and walk every published
-    unit of a large workspace instead of fetching these few rows.
+    unit of a large workspace instead of fetching these few rows. Each unit gets the
+    caller's workspace object (citation links read its slug) rather than a joined copy.
     """
-    rows = (
-        Unit.objects.filter(pk__in=list(unit_ids))
-        .order_by()
-        .select_related("workspace")
-        .defer(*HEAVY_UNIT_FIELDS)
-    )
-    return {
-        str(u.id): u for u in rows if u.workspace_id == workspace.pk and u.status == "published"
-    }
+    rows = Unit.objects.filter(pk__in=list(unit_ids)).order_by().defer(*HEAVY_UNIT_FIELDS)
+    out = {}
+    for u in rows:
+        if u.workspace_id == workspace.pk and u.status == "published":
+            u.workspace = workspace
+            out[str(u.id)] = u
+    return out
+
+
+def translations_by_original(
+    workspace, state: searchmod.WorkspaceIndex | None = None
+) -> dict[str, list[str]]:
+    """original unit id -> ids of the units that translate it, cached in process per index
+    generation (which every content change moves, as a translation is one).
+
+    Read once per generation rather than per request: looking translations up by
+    `translation_of_id` for a request's candidates is a scan of every unit whenever the
+    planner lacks statistics on the column (after a bulk load, before autovacuum), and
+    most workspaces have few translations.
+    """
+    state = state or searchmod.workspace_index(workspace)
+    cached = state.extra.get("translations")
+    if cached is None:
+        cached = {}
+        for unit_id, original_id in (
+            Unit.objects.filter(workspace=workspace, translation_of__isnull=False)
+            .order_by()
+            .values_list("id", "translation_of_id")
+        ):
+            cached.setdefault(str(original_id), []).append(str(unit_id))
+        state.extra["translations"] = cached
+    return cached
 
 
 def _in_language(
-    workspace, units: dict[str, Unit], want: str, placed: dict, text_hits: dict
+    workspace,
+    units: dict[str, Unit],
+    want: str,
+    placed: dict,
+    text_hits: dict,
+    state: searchmod.WorkspaceIndex | None = None,
 ) -> dict[str, Unit]:
     """One language version per family of translations: the person's when it is
     published, else the original. The signals of the version that matched (placement,
@@ -73,18 +101,17 @@ def _in_language(
     even when the English words matched."""
     if not units:
         return units
+    translations = translations_by_original(workspace, state)
     roots = {str(u.translation_of_id or u.id) for u in units.values()}
-    # By key only, checked in Python (see published_units on SQLite's planner).
-    family_rows = (
-        Unit.objects.filter(Q(pk__in=list(roots)) | Q(translation_of_id__in=list(roots)))
-        .order_by()
-        .select_related("workspace")
-        .defer(*HEAVY_UNIT_FIELDS)
-    )
-    families: dict[str, list[Unit]] = {}
-    for row in family_rows:
-        if row.workspace_id == workspace.pk and row.status == "published":
-            families.setdefault(str(row.translation_of_id or row.id), []).append(row)
+    # The original first, then its translations in a fixed order.
+    family_ids = {root: [root, *sorted(translations.get(root, ()))] for root in roots}
+    # Members that are not candidates are read by key (see published_units on SQLite's
+    # planner); in a workspace without translations there are none.
+    missing = {i for ids in family_ids.values() for i in ids} - set(units)
+    members = {**units, **(published_units(workspace, missing) if missing else {})}
+    families: dict[str, list[Unit]] = {
+        root: [members[i] for i in ids if i in members] for root, ids in family_ids.items()
+    }
     out: dict[str, Unit] = {}
     for uid, unit in units.items():
         root = str(unit.translation_of_id or unit.id)
@@ -101,12 +128,12 @@ def _in_language(
     return out
 
 
-def weights_for(workspace) -> dict[str, float]:
+def weights_for(workspace, state: searchmod.WorkspaceIndex | None = None) -> dict[str, float]:
     """The workspace's weights, cached in process per index generation (which
     update_settings bumps)."""
     from .models import GuidanceSettings
 
-    state = searchmod.workspace_index(workspace)
+    state = state or searchmod.workspace_index(workspace)
     cached = state.extra.get("weights")
     if cached is not None:
         return dict(cached)
@@ -347,7 +374,9 @@ def rank(
     limit: int = 5,
 ) -> list[Candidate]:
     """Order the units for this request, best first (see the module docstring)."""
-    weights = weights_for(workspace)
+    # One read of the index stamp serves the weights, the searches and the translations.
+    state = searchmod.workspace_index(workspace)
+    weights = weights_for(workspace, state)
     path = url_path(url)
     placed = _placement_signals(workspace, host_app, path, field, error, person)
     text_hits: dict[str, float] = {}
@@ -360,7 +389,7 @@ def rank(
     ):
         if not text.strip():
             continue
-        hits, parsed = searchmod.search(workspace, text, limit=30)
+        hits, parsed = searchmod.search(workspace, text, limit=30, state=state)
         groups += parsed.groups
         # Relative to the best hit: BM25 magnitudes vary with query length and corpus,
         # while "the best textual match for these words" is what the weight should mean.
@@ -376,7 +405,7 @@ def rank(
     want_locale = ((person.locale if person else "") or workspace.default_locale or "en")[
         :2
     ].lower()
-    units = _in_language(workspace, units, want_locale, placed, text_hits)
+    units = _in_language(workspace, units, want_locale, placed, text_hits, state)
     effect = effectiveness(workspace)
     mastery = _mastery(workspace, person, list(units))
     team = person.team if person else ""

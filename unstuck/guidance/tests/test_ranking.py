@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from unstuck.accounts.services import bump_content_version
 from unstuck.guidance import ranking
 
 from .factories import make_person, make_placement, make_skill, make_unit
@@ -98,6 +99,30 @@ def test_a_person_gets_the_translation_in_their_language(ws_a):
         first(ws_a, query="export report", person=make_person(ws_a, "en1", locale="en"))
         == "export-en"
     )
+
+
+def test_a_match_on_the_translation_shows_the_original_to_others(ws_a):
+    en = make_unit(ws_a, "export-en", "Exporting the report", summary="export report csv")
+    hu = make_unit(ws_a, "export-hu", "A riport mentése", summary="riport mentése", locale="hu")
+    hu.translation_of = en
+    hu.save(update_fields=["translation_of"])
+    bump_content_version(workspace=ws_a)
+    # Only the Hungarian words match: the original is read for the English reader.
+    english = make_person(ws_a, "en1", locale="en")
+    assert first(ws_a, query="riport mentése", person=english) == "export-en"
+
+
+def test_ranking_reads_the_units_once_when_none_is_translated(ws_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(6):
+        make_unit(ws_a, f"pipeline-{i}", f"Pipeline review {i}", summary="pipeline review")
+    ranking.rank(workspace=ws_a, query="pipeline")  # reads the workspace's index state
+    with CaptureQueriesContext(connection) as ctx:
+        assert len(ranking.rank(workspace=ws_a, query="pipeline review", limit=10)) == 6
+    unit_reads = [q for q in ctx.captured_queries if "content_unit" in q["sql"]]
+    assert len(unit_reads) == 1
 
 
 def test_placement_audience_limits_who_gets_the_placement(ws_a):
