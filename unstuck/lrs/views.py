@@ -592,11 +592,11 @@ class StatementFilter:
     until: Any
 
     def statements(self, targeting: list[int] | None = None) -> tuple[Any, str, dict[str, Any]]:
+        """The matching statements, or with `targeting` those statements instead (the
+        ones that reach a match through StatementRefs), with voided/since/until."""
         qs, (rel_prefix, rel_conditions) = self.qs, self.walk
-        if targeting:
-            # Rarely taken: the union cannot walk one index, so its matches are sorted.
-            qs = self.base.filter(Q(pk__in=self.matched.values("pk")) | Q(pk__in=targeting))
-            rel_prefix, rel_conditions = "", {}
+        if targeting is not None:
+            qs, rel_prefix, rel_conditions = self.base.filter(pk__in=targeting), "", {}
         qs = qs.filter(voided=False)
         if self.since:
             qs = qs.filter(stored__gt=self.since)
@@ -729,7 +729,9 @@ def _run_statement_query(
     if f.matched is not None and (has_refs or not rows):
         targeting = _targeting_pks(f.base, f.matched)
         if targeting:
-            rows, _ = _page(
+            # The top of a union is the top of its parts' tops: page the targeting
+            # statements on their own and merge, rather than sort every match of the union.
+            extra, _ = _page(
                 *f.statements(targeting),
                 refs_of=None,
                 cursor=cursor,
@@ -737,6 +739,8 @@ def _run_statement_query(
                 limit=limit,
                 is_raw=is_raw,
             )
+            merged = {r[0]: r for r in rows + extra}.values()
+            rows = sorted(merged, key=lambda r: (r[1], r[0]), reverse=not ascending)[: limit + 1]
     more = None
     if len(rows) > limit:
         rows = rows[:limit]

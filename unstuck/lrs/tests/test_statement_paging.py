@@ -98,3 +98,29 @@ def test_since_and_until_bound_the_walk_of_agent_and_activity_rows(lrs_a, params
         body = lrs_a.get(body["more"]).json()
         seen += [s["id"] for s in body["statements"]]
     assert seen == expected
+
+
+@pytest.mark.parametrize("ascending", ["false", "true"])
+def test_pages_interleave_matches_and_references_to_them_in_stored_order(lrs_a, ascending):
+    def confirm(target):
+        return stmt(
+            actor=COACH,
+            verb="http://example.com/verbs/confirmed",
+            object={"objectType": "StatementRef", "id": target},
+        )
+
+    [(a, _)] = post_one_by_one(lrs_a, [stmt()])
+    [(ref_a, _), (b, _)] = post_one_by_one(lrs_a, [confirm(a), stmt()])
+    [(ref_b, _), (ref_ref_a, _)] = post_one_by_one(lrs_a, [confirm(b), confirm(ref_a)])
+    post_one_by_one(lrs_a, [stmt(verb="http://example.com/verbs/other")])
+    expected = [a, ref_a, b, ref_b, ref_ref_a]
+    if ascending == "false":
+        expected.reverse()
+    for limit in (1, 2, 3):
+        body = lrs_a.get("statements", {"verb": PASSED, "limit": limit, "ascending": ascending})
+        body = body.json()
+        seen = [s["id"] for s in body["statements"]]
+        while body["more"]:
+            body = lrs_a.get(body["more"]).json()
+            seen += [s["id"] for s in body["statements"]]
+        assert seen == expected, limit
