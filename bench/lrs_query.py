@@ -13,7 +13,7 @@ no socket) for each query shape below, and the same query's second page through 
 `more` link. Prints p50/p99 in milliseconds per shape and size. A few minutes in all.
 
 With --reuse each size gets its own database that is kept for the next run
-(`unstuck_bench_lrs_q_<size>`, or a SQLite file under $TMPDIR/unstuck-bench-lrs-q-<size>/):
+(`unstuck_bench_lrs_q_<size>`, or a SQLite file under $TMPDIR/unstuck-bench-lrs-q-sqlite-<size>/):
 a run finds it filled and only migrates, vacuums and times, so queries and indexes can be
 iterated on without the 7-9 minute 1M fill. Drop them by hand when done (3 GB at 1M).
 """
@@ -270,7 +270,7 @@ def main() -> None:
         # One kept database per size: a 1M data set cannot answer for 100k.
         rc = 0
         for size in sizes:
-            data = Path(tempfile.gettempdir()) / f"unstuck-bench-lrs-q-{size}"
+            data = Path(tempfile.gettempdir()) / f"unstuck-bench-lrs-q-{args.engine}-{size}"
             data.mkdir(exist_ok=True)
             rc = rc or run_child(args, [size], str(data), f"unstuck_bench_lrs_q_{size}", keep=True)
         raise SystemExit(rc)
