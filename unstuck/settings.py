@@ -152,6 +152,9 @@ else:
                     "PRAGMA cache_size=-64000;"
                     "PRAGMA mmap_size=268435456;"
                     "PRAGMA temp_store=MEMORY;"
+                    # Checkpoints run after the write lock is released (unstuck/db/sqlite3);
+                    # SQLite's own, under the lock, only past 64 MB of WAL.
+                    "PRAGMA wal_autocheckpoint=16384;"
                 ),
             },
             # Tests use a file, not shared-cache memory: browser tests send concurrent
