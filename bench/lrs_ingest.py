@@ -18,12 +18,15 @@ machine and from fsync waits.
 Bounded: about a minute per engine.
 
     .venv/bin/python bench/lrs_ingest.py --server [--engine sqlite] [--workers 2] [--clients 4]
+        [--preload 0,100000,1000000]
 
 measures the deployment instead: `unstuck serve` (granian, `--workers` processes) on a
 fresh database, and `--clients` processes each POSTing batches of 500 over keep-alive HTTP
 on 127.0.0.1 back to back (bodies built before the clock starts). Prints statements/s over
 the wall clock of the whole run and each request's p50/p99. Every acknowledged batch is
-committed with synchronous=FULL, as in production.
+committed with synchronous=FULL, as in production. `--preload` first fills the database
+with bench/lrs_query.py's data set (100,000 takes ~20 s on SQLite, 1,000,000 ~3 min), to
+show how ingestion slows as the indexes grow.
 """
 
 from __future__ import annotations
@@ -144,8 +147,10 @@ def run_engine() -> None:
         )
 
 
-def make_credentials() -> None:
-    """Runs in a child process: migrate a fresh database, print a workspace's key and secret."""
+def make_credentials(preload: int) -> None:
+    """Runs in a child process: migrate a fresh database, print a workspace's key and secret;
+    with `preload`, first fill the workspace with that many statements (bench/lrs_query.py's
+    data set, inserted directly) so ingestion is measured into a database of that size."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unstuck.settings")
@@ -157,6 +162,18 @@ def make_credentials() -> None:
 
     ws = create_workspace(name="Bench", slug="bench")
     key, secret = create_api_key(workspace=ws, name="bench", scopes=["all"])
+    if preload:
+        from django.db import connection
+
+        sys.path.insert(0, str(ROOT / "bench"))
+        from lrs_query import fill
+
+        from unstuck.lrs.services import key_authority
+        from unstuck.lrs.validation import agent_key
+
+        fill(ws, 0, preload, agent_key(key_authority(key.key_id, key.name)))
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM (ANALYZE)")
     print(json.dumps({"key": key.key_id, "secret": secret}))
 
 
@@ -186,7 +203,9 @@ def client(port: int, auth: str, bodies: list[bytes], start_at: float, out) -> N
     out.put((time.time(), latencies))
 
 
-def run_server(engine: str, pg: str, workers: int, clients: int, batches: int) -> None:
+def run_server(
+    engine: str, pg: str, workers: int, clients: int, batches: int, preload: int
+) -> None:
     import multiprocessing as mp
 
     sys.path.insert(0, str(ROOT / "bench"))
@@ -202,7 +221,7 @@ def run_server(engine: str, pg: str, workers: int, clients: int, batches: int) -
                 raise SystemExit("postgres: not reachable")
             env["DATABASE_URL"] = url
         made = subprocess.run(
-            [sys.executable, __file__, "--credentials"],
+            [sys.executable, __file__, "--credentials", "--preload", str(preload)],
             env=env,
             cwd=ROOT,
             capture_output=True,
@@ -262,7 +281,8 @@ def run_server(engine: str, pg: str, workers: int, clients: int, batches: int) -
     latencies = sorted(x for _, lat in results for x in lat)
     total = clients * batches * batch
     print(
-        f"{engine}: {workers} worker(s), {clients} clients, {total} statements in batches of "
+        f"{engine}: {preload:,} stored before; {workers} worker(s), {clients} clients, "
+        f"{total} statements in batches of "
         f"{batch}: {total / elapsed:,.0f} statements/s; request p50 "
         f"{latencies[len(latencies) // 2] * 1000:.0f} ms, p99 "
         f"{latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000:.0f} ms"
@@ -277,6 +297,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--batches", type=int, default=20, help="batches of 500 per client")
+    parser.add_argument(
+        "--preload",
+        default="0",
+        help="statements stored before measuring, comma-separated for several runs (--server)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--credentials", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -284,11 +309,12 @@ def main() -> None:
         run_engine()
         return
     if args.credentials:
-        make_credentials()
+        make_credentials(int(args.preload))
         return
     if args.server:
         for engine in ["sqlite", "postgres"] if args.engine == "both" else [args.engine]:
-            run_server(engine, args.pg, args.workers, args.clients, args.batches)
+            for preload in (int(n) for n in args.preload.split(",")):
+                run_server(engine, args.pg, args.workers, args.clients, args.batches, preload)
         return
     engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
     print(f"# xAPI ingestion, batches {[b for b, _ in PLAN]}; {os.cpu_count()} cores")
