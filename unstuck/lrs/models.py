@@ -85,6 +85,13 @@ class Statement(models.Model):
                 name="lrs_st_ws_ref",
                 condition=models.Q(object_ref__isnull=False),
             ),
+            # The StatementRefs of a page's span of `stored` (the xAPI rule for statements
+            # about statements), so that a filtered query does not probe every one of them.
+            models.Index(
+                fields=["workspace", "stored"],
+                name="lrs_st_ws_ref_stored",
+                condition=models.Q(object_ref__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

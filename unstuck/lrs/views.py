@@ -22,7 +22,7 @@ import orjson
 from django.core import signing
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q, TextField
+from django.db.models import Exists, Max, Q, TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -597,11 +597,7 @@ class StatementFilter:
         qs, (rel_prefix, rel_conditions) = self.qs, self.walk
         if targeting is not None:
             qs, rel_prefix, rel_conditions = self.base.filter(pk__in=targeting), "", {}
-        qs = qs.filter(voided=False)
-        if self.since:
-            qs = qs.filter(stored__gt=self.since)
-        if self.until:
-            qs = qs.filter(stored__lte=self.until)
+        qs = self.bounded(qs)
         if rel_prefix:
             # The same bounds on the walked rows' copy of `stored` end the index walk at
             # `since` instead of running through the agent's or activity's whole history.
@@ -611,6 +607,15 @@ class StatementFilter:
             if self.until:
                 rel_conditions[f"{rel_prefix}stored__lte"] = self.until
         return qs, rel_prefix, rel_conditions
+
+    def bounded(self, qs: Any) -> Any:
+        """Statements of `qs` that can be returned: not voided, within since/until."""
+        qs = qs.filter(voided=False)
+        if self.since:
+            qs = qs.filter(stored__gt=self.since)
+        if self.until:
+            qs = qs.filter(stored__lte=self.until)
+        return qs
 
 
 def _filtered(x: XRequest, query: dict[str, str]) -> StatementFilter:
@@ -667,31 +672,54 @@ def _filtered(x: XRequest, query: dict[str, str]) -> StatementFilter:
 MAX_REF_DEPTH = 32
 
 
-def _targeting_pks(base: Any, matched: Any) -> list[int]:
-    """Primary keys of the statements whose StatementRef object targets a matching
-    statement, directly or through a chain of StatementRefs (voided ones included here;
-    the caller drops them). Walks the partial index on object_ref: its size is the
-    workspace's number of StatementRefs, not of statements."""
-    rows = list(
-        base.filter(object_ref__isnull=False)
-        .filter(Exists(matched.filter(statement_id=OuterRef("object_ref"))))
-        .values_list("pk", "statement_id")
-    )
+def _targeting_pks(
+    f: StatementFilter, rows: list, *, cursor: list | None, ascending: bool, limit: int
+) -> list[int]:
+    """Primary keys of the statements that reach a match through StatementRefs and can
+    still make this page: StatementRefs between the cursor and the page's last match
+    (`rows` holds up to limit + 1 matches) whose chain of targets reaches a statement the
+    filters match (xAPI "Filter Conditions for StatementRefs"; a target may be voided).
+    The window keeps the work to the StatementRefs of the page's span of `stored`, found
+    through their partial index (lrs_st_ws_ref_stored), not every one of the workspace."""
+    refs = f.bounded(f.base.filter(object_ref__isnull=False))
+    if cursor is not None:
+        after = (signing_time(cursor[0]), cursor[1])
+        refs = refs.filter(_beyond(after, "gt" if ascending else "lt"))
+    if len(rows) > limit:  # nothing past the page's last match can make the page
+        refs = refs.filter(_beyond((rows[limit][1], rows[limit][0]), "lt" if ascending else "gt"))
+    pending = dict(refs.values_list("pk", "object_ref"))  # StatementRef -> its target now
     found: list[int] = []
-    seen: set = set()
-    for _ in range(MAX_REF_DEPTH):
-        rows = [r for r in rows if r[1] not in seen]
-        if not rows:
-            break
-        found.extend(pk for pk, _ in rows)
-        level = [sid for _, sid in rows]
-        seen.update(level)
-        rows = list(
-            base.filter(object_ref__isnull=False, object_ref__in=level).values_list(
-                "pk", "statement_id"
+    hits: set = set()  # targets the filters match
+    onward: dict = {}  # targets that are StatementRefs themselves -> their targets
+    asked: set = set()
+    for _ in range(MAX_REF_DEPTH):  # also ends cycles
+        new = set(pending.values()) - asked
+        for chunk in _chunks(list(new)):
+            hits.update(
+                f.matched.filter(statement_id__in=chunk).values_list("statement_id", flat=True)
             )
-        )
+            onward.update(
+                f.base.filter(statement_id__in=chunk, object_ref__isnull=False).values_list(
+                    "statement_id", "object_ref"
+                )
+            )
+        asked |= new
+        found += [pk for pk, target in pending.items() if target in hits]
+        pending = {pk: onward[t] for pk, t in pending.items() if t not in hits and t in onward}
+        if not pending:
+            break
     return found
+
+
+def _chunks(values: list, size: int = 5000) -> list[list]:
+    """Slices of an IN list that stay under SQLite's limit on query parameters."""
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def _beyond(key: tuple[Any, int], op: str) -> Q:
+    """Statements after (op "gt") or before ("lt") the (stored, pk) key."""
+    stored, pk = key
+    return Q(**{f"stored__{op}": stored}) | Q(stored=stored, **{f"id__{op}": pk})
 
 
 def _run_statement_query(
@@ -723,11 +751,11 @@ def _run_statement_query(
         limit=limit,
         is_raw=is_raw,
     )
-    # The StatementRef rule costs a second query only when the workspace holds
+    # The StatementRef rule costs more queries only when the workspace holds
     # StatementRefs, or when the page is empty (the flag comes with the page's rows, and
     # a StatementRef may target a voided or out-of-range match).
     if f.matched is not None and (has_refs or not rows):
-        targeting = _targeting_pks(f.base, f.matched)
+        targeting = _targeting_pks(f, rows, cursor=cursor, ascending=ascending, limit=limit)
         if targeting:
             # The top of a union is the top of its parts' tops: page the targeting
             # statements on their own and merge, rather than sort every match of the union.

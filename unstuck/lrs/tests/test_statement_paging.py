@@ -124,3 +124,24 @@ def test_pages_interleave_matches_and_references_to_them_in_stored_order(lrs_a, 
             body = lrs_a.get(body["more"]).json()
             seen += [s["id"] for s in body["statements"]]
         assert seen == expected, limit
+
+
+def test_a_reference_on_the_page_reaches_a_match_through_an_older_reference(lrs_a):
+    def confirm(target):
+        return stmt(
+            actor=COACH,
+            verb="http://example.com/verbs/confirmed",
+            object={"objectType": "StatementRef", "id": target},
+        )
+
+    [(a, _)] = post_one_by_one(lrs_a, [stmt()])
+    [(ref_a, _)] = post_one_by_one(lrs_a, [confirm(a)])
+    [(b, _), (c, _), (d, _)] = post_one_by_one(lrs_a, [stmt(), stmt(), stmt()])
+    # Only ref_ref_a is newer than the first page's matches; its target ref_a is not.
+    [(ref_ref_a, _)] = post_one_by_one(lrs_a, [confirm(ref_a)])
+    body = lrs_a.get("statements", {"verb": PASSED, "limit": 2}).json()
+    assert [s["id"] for s in body["statements"]] == [ref_ref_a, d]
+    body = lrs_a.get(body["more"]).json()
+    assert [s["id"] for s in body["statements"]] == [c, b]
+    body = lrs_a.get(body["more"]).json()
+    assert [s["id"] for s in body["statements"]] == [ref_a, a] and body["more"] == ""
