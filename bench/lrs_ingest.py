@@ -101,7 +101,9 @@ def run_engine() -> None:
     call_command("migrate", verbosity=0)
     from unstuck.accounts.services import create_api_key, create_workspace
     from unstuck.lrs.services import record_statements
+    from unstuck.wsgi import freeze_startup_objects
 
+    freeze_startup_objects()  # as `unstuck serve` does
     ws = create_workspace(name="Bench", slug="bench")
     key, secret = create_api_key(workspace=ws, name="bench", scopes=["all"])
     client = Client()
