@@ -75,14 +75,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 return
 
     def _release_write_lock(self) -> None:
-        if self._lock_held:
+        if self._lock_held and self._lock_fd is not None:
             self._lock_held = False
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def _start_transaction_under_autocommit(self) -> None:
         self._acquire_write_lock()
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # private, not in django-stubs
         except BaseException:
             self._release_write_lock()
             raise
@@ -90,7 +90,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _commit(self) -> None:
         held = self._lock_held
         try:
-            super()._commit()
+            super()._commit()  # type: ignore[misc]  # private, not in django-stubs
         finally:
             self._release_write_lock()
         if held:
@@ -106,13 +106,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _rollback(self) -> None:
         try:
-            super()._rollback()
+            super()._rollback()  # type: ignore[misc]  # private, not in django-stubs
         finally:
             self._release_write_lock()
 
     def _close(self) -> None:
         try:
-            super()._close()
+            super()._close()  # type: ignore[misc]  # private, not in django-stubs
         finally:
             self._release_write_lock()
             if self._lock_fd is not None:
