@@ -457,13 +457,14 @@ _PG_TITLE = _PG_PASS.format(matches="to_tsvector('simple', title_terms)")
 
 
 @contextmanager
-def _gin_scans():
-    """Within this block, PostgreSQL reads matches only through bitmap scans (GIN).
+def bitmap_scans_only():
+    """Within this block, PostgreSQL reads tables only through bitmap index scans.
 
-    The planner underestimates what evaluating `tsv @@ query` costs per row, and with a
-    LIMIT it would scan the table, testing every row, hoping to stop early. The settings
-    are SET LOCAL, so they end with the transaction; inside a caller's transaction they
-    are reset on the way out, so the caller's later statements plan as usual.
+    For statements that only an index keeps cheap whatever the planner believes: it
+    underestimates what evaluating `tsv @@ query` costs per row, and with a LIMIT it
+    would scan the table, testing every row, hoping to stop early. The settings are SET
+    LOCAL, so they end with the transaction; inside a caller's transaction they are
+    reset on the way out, so the caller's later statements plan as usual.
     """
     if connection.vendor != "postgresql":
         yield
@@ -487,7 +488,7 @@ def _pg_scored(
     first_passes: dict | None = None,
 ) -> list[tuple[str, float]] | None:
     """(unit id, raw ts_rank_cd) of the best matches of the stem groups; None when
-    `skip_broad` and they match more than MAX_SCORED_PG units. Runs inside _gin_scans.
+    `skip_broad` and they match more than MAX_SCORED_PG units. Runs inside bitmap_scans_only.
 
     With more matches than MAX_SCORED_PG (a query of common words) the candidates are
     the first ones in table order plus as many with the words in their title.
@@ -566,7 +567,7 @@ def run_query(
 def _run_query(
     workspace, state: WorkspaceIndex, groups: list[list[str]], mode: str, limit: int
 ) -> list[Hit]:
-    with _gin_scans():
+    with bitmap_scans_only():
         raw = _raw_scores(workspace, state, groups, mode, limit)
     ranked = sorted(raw.items(), key=lambda kv: -kv[1])[:limit]
     # Both raw scores are unbounded; map to [0, 1).
