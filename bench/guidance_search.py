@@ -462,6 +462,9 @@ def main() -> None:
     ap.add_argument("--no-detectors", action="store_true", help="skip detector throughput")
     args = ap.parse_args()
     setup(args.postgres or None, reuse=args.reuse)
+    from unstuck.wsgi import freeze_startup_objects
+
+    freeze_startup_objects()  # as `unstuck serve` does: full collections skip startup objects
     from django.db import connection
 
     from unstuck.accounts.services import create_workspace
