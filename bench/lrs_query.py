@@ -67,7 +67,10 @@ def fill(workspace, start: int, count: int, authority_key: str) -> None:
     placeholders = ", ".join("%s" if sqlite or c != "data" else "%s::jsonb" for c in cols)
     sql = f"INSERT INTO {Statement._meta.db_table} ({', '.join(cols)}) VALUES ({placeholders})"
     sa_sql = f"INSERT INTO {StatementActivity._meta.db_table} (workspace_id, statement_id, activity_id, stored) VALUES (%s, %s, %s, %s)"
-    sg_sql = f"INSERT INTO {StatementAgent._meta.db_table} (workspace_id, statement_id, agent_key, stored) VALUES (%s, %s, %s, %s)"
+    sg_sql = (
+        f"INSERT INTO {StatementAgent._meta.db_table} "
+        "(workspace_id, statement_id, agent_key, stored, verb_id) VALUES (%s, %s, %s, %s, %s)"
+    )
     rnd = random.Random(start)
     step = 10_000
     for chunk in range(start, start + count, step):
@@ -129,7 +132,7 @@ def fill(workspace, start: int, count: int, authority_key: str) -> None:
                 )
             )
             sa += [(ws, i + 1, activity(act), t), (ws, i + 1, course(crs), t)]
-            sg += [(ws, i + 1, actor_key, t), (ws, i + 1, authority_key, t)]
+            sg += [(ws, i + 1, actor_key, t, verb(v)), (ws, i + 1, authority_key, t, verb(v))]
         with transaction.atomic(), connection.cursor() as cur:
             cur.executemany(sql, rows)
             cur.executemany(sa_sql, sa)

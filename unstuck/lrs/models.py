@@ -135,12 +135,17 @@ class StatementAgent(models.Model):
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="agents")
     agent_key = models.TextField()
     stored = models.DateTimeField(null=True)  # the statement's, as in StatementActivity
+    # The statement's verb, copied and kept last in the index: `agent` + `verb` walks the
+    # agent's rows in stored order and tests the verb in the index entry, instead of
+    # reading the statement row of every one of the agent's statements (at 1M statements
+    # that made agent+verb+since the one query with p99 over 100 ms).
+    verb_id = models.TextField(blank=True, default="")
 
     class Meta:
         indexes = [
             models.Index(
-                fields=["workspace", "agent_key", "stored", "statement"],
-                name="lrs_sg_ws_agent_stored",
+                fields=["workspace", "agent_key", "stored", "statement", "verb_id"],
+                name="lrs_sg_ws_agent_verb",
             )
         ]
 

@@ -362,7 +362,8 @@ def record_statements(
             if pk is None:
                 continue
             activity_rows.extend((ws_value, pk, aid, stored_value) for aid in activities)
-            agent_rows.extend((ws_value, pk, key, stored_value) for key in agent_keys)
+            verb = row[_VERB]
+            agent_rows.extend((ws_value, pk, key, stored_value, verb) for key in agent_keys)
             for aid, definition in defs:
                 definitions[aid] = _merge_definition(definitions.get(aid, {}), definition)
         with connection.cursor() as cursor:
@@ -372,8 +373,9 @@ def record_statements(
                 activity_rows,
             )
             cursor.executemany(
-                f"INSERT INTO {StatementAgent._meta.db_table} (workspace_id, statement_id, agent_key, stored) "
-                "VALUES (%s, %s, %s, %s)",
+                f"INSERT INTO {StatementAgent._meta.db_table} "
+                "(workspace_id, statement_id, agent_key, stored, verb_id) "
+                "VALUES (%s, %s, %s, %s, %s)",
                 agent_rows,
             )
         _save_definitions(workspace, definitions, now)

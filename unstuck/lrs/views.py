@@ -640,6 +640,10 @@ def _filtered(x: XRequest, query: dict[str, str]) -> StatementFilter:
     verb = _iri_param(sub, "verb", required=False)
     if verb:
         qs = qs.filter(verb_id=verb)
+        if rel_prefix:
+            # The agent rows carry the statement's verb (the last column of their index):
+            # the walk skips the agent's other statements without reading them.
+            rel_conditions["agents__verb_id"] = verb
     activity = _iri_param(sub, "activity", required=False)
     if activity:
         if related_activities:

@@ -1,6 +1,8 @@
 """How GET /xapi/statements pages: one query per page when the workspace holds no
 StatementRefs, and since/until bounding the walk of the agent and activity rows."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -145,3 +147,40 @@ def test_a_reference_on_the_page_reaches_a_match_through_an_older_reference(lrs_
     assert [s["id"] for s in body["statements"]] == [c, b]
     body = lrs_a.get(body["more"]).json()
     assert [s["id"] for s in body["statements"]] == [ref_a, a] and body["more"] == ""
+
+
+@pytest.mark.parametrize("related", [False, True])
+def test_agent_and_verb_are_tested_on_the_agent_rows_and_page_in_stored_order(lrs_a, related):
+    from unstuck.lrs.models import StatementAgent
+
+    failed = "http://adlnet.gov/expapi/verbs/failed"
+    posted = post_one_by_one(
+        lrs_a,
+        [stmt(verb=PASSED if i % 3 else failed) for i in range(9)]
+        + [stmt(actor=COACH, verb=failed)],
+    )
+    # Every agent row carries its statement's verb: the learner's, the coach's
+    # (instructor) and the authority's.
+    by_statement = {
+        (str(sid), verb)
+        for sid, verb in StatementAgent.objects.values_list("statement__statement_id", "verb_id")
+    }
+    assert len({v for _, v in by_statement}) == 2
+    params = {"agent": COACH if related else LEARNER, "verb": failed, "limit": 2}
+    if related:
+        params["related_agents"] = "true"
+    expected = [sid for sid, _ in posted[:9:3]]  # the learner's failures (coach instructs)
+    if related:
+        expected.append(posted[9][0])  # and the coach's own
+    seen, url = [], None
+    while True:
+        body, queries = statement_queries(lrs_a, url or "statements", None if url else params)
+        assert len(queries) == 1
+        # The walked agent rows (joined under an alias) are tested for the verb themselves.
+        alias = re.search(r'"lrs_statementagent" (\w+) ON', queries[0])
+        assert alias and f'{alias.group(1)}."verb_id" = ' in queries[0]
+        seen += [s["id"] for s in body["statements"]]
+        if not body["more"]:
+            break
+        url = body["more"]
+    assert seen == list(reversed(expected))
