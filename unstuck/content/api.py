@@ -96,7 +96,7 @@ def list_units(
     stale: bool | None = None,
 ):
     # The list shows no bodies: do not load and decode them.
-    qs = _units(request).prefetch_related("skills").defer("body_md", "body_html", "payload")
+    qs = _units(request).with_skill_slugs().defer("body_md", "body_html", "payload")
     if kind:
         if kind not in KIND_MODELS:
             raise ApiError(f"kind: unknown kind {kind!r}.", field="kind")

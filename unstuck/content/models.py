@@ -57,8 +57,36 @@ class Skill(models.Model):
 
 
 class UnitQuerySet(WorkspaceScopedQuerySet):
+    _with_skill_slugs = False
+
     def published(self):
         return self.filter(status=Status.PUBLISHED)
+
+    def with_skill_slugs(self):
+        """Give each fetched unit `skill_slugs` (a list of slugs) from one query over the
+        link table. Listing 50 units with prefetch_related("skills") spent 40% of the
+        request building Skill instances and related managers only to read their slugs."""
+        clone = self._chain()
+        clone._with_skill_slugs = True
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._with_skill_slugs = self._with_skill_slugs
+        return clone
+
+    def _fetch_all(self):
+        fetched = self._result_cache is not None
+        super()._fetch_all()
+        if fetched or not self._with_skill_slugs or not self._result_cache:
+            return
+        units = [u for u in self._result_cache if isinstance(u, Unit)]
+        slugs: dict = {u.pk: [] for u in units}
+        links = Unit.skills.through.objects.filter(unit_id__in=list(slugs)).order_by("skill__name")
+        for unit_id, slug in links.values_list("unit_id", "skill__slug"):
+            slugs[unit_id].append(slug)
+        for u in units:
+            u.skill_slugs = slugs[u.pk]
 
 
 class Unit(models.Model):

@@ -177,7 +177,8 @@ class UnitListOut(_UnitCommon):
 
     @staticmethod
     def resolve_skills(obj) -> list[str]:
-        return [s.slug for s in obj.skills.all()]
+        slugs = getattr(obj, "skill_slugs", None)  # UnitQuerySet.with_skill_slugs
+        return slugs if slugs is not None else [s.slug for s in obj.skills.all()]
 
 
 class UnitOut(_UnitCommon):

@@ -223,6 +223,27 @@ def test_units_filter_by_kind_status_skill_tag_locale_and_text(api_alice):
     assert api_alice.get("/units", {"kind": "podcast"}).status_code == 400
 
 
+def test_the_list_names_each_units_skills_with_queries_that_do_not_grow_with_the_page(
+    api_alice,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api_alice.post("/skills", {"slug": "zeta", "name": "A first by name"})
+    api_alice.post("/skills", {"slug": "alpha", "name": "B second by name"})
+    create(api_alice, slug="one", skills=["alpha", "zeta"])
+    create(api_alice, slug="two")
+    with CaptureQueriesContext(connection) as few:
+        listed = api_alice.get("/units").json()["results"]
+    assert {u["slug"]: u["skills"] for u in listed} == {"one": ["zeta", "alpha"], "two": []}
+    for i in range(6):
+        create(api_alice, slug=f"more-{i}", skills=["alpha"])
+    with CaptureQueriesContext(connection) as many:
+        listed = api_alice.get("/units").json()["results"]
+    assert len(listed) == 8 and all(u["skills"] for u in listed if u["slug"].startswith("more"))
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
 def test_stale_units_are_listed(api_alice):
     from datetime import timedelta
 
