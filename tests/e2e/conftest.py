@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 # Playwright's sync API runs an event loop in this thread; Django would refuse ORM calls
 # from it. The tests' own ORM calls are synchronous and safe.
@@ -17,6 +20,35 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+class _InFlight:
+    """Requests the live server is still answering. A browser page closed at the end of a
+    test may leave one running in a server thread; the database flush that follows would
+    then wait on its locks (PostgreSQL reported a deadlock between the flush's TRUNCATE and
+    such a request once in CI)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def started(self, **kwargs) -> None:
+        with self.lock:
+            self.count += 1
+
+    def finished(self, **kwargs) -> None:
+        with self.lock:
+            self.count -= 1
+
+    def wait_idle(self, timeout_s: float = 10) -> None:
+        deadline = time.monotonic() + timeout_s
+        while self.count > 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+IN_FLIGHT = _InFlight()
+request_started.connect(IN_FLIGHT.started, dispatch_uid="e2e-in-flight-start")
+request_finished.connect(IN_FLIGHT.finished, dispatch_uid="e2e-in-flight-finish")
 
 
 def find_chromium() -> str | None:
@@ -80,3 +112,4 @@ def page(browser):
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
     yield page
     context.close()
+    IN_FLIGHT.wait_idle()  # before the test's database flush
