@@ -89,27 +89,39 @@ def statements(n: int, seq: int) -> list[dict]:
     return out
 
 
-def run_engine() -> None:
-    """Runs inside a child process whose environment selects the database."""
+def _bench_workspace():
+    """Set Django up in this (child) process, migrate its fresh database, and create the
+    bench workspace with a full-scope key: (workspace, key, secret)."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unstuck.settings")
     django.setup()
     from django.core.management import call_command
-    from django.test import Client
 
     call_command("migrate", verbosity=0)
     from unstuck.accounts.services import create_api_key, create_workspace
+
+    ws = create_workspace(name="Bench", slug="bench")
+    key, secret = create_api_key(workspace=ws, name="bench", scopes=["all"])
+    return ws, key, secret
+
+
+def _basic(key_id: str, secret: str) -> str:
+    return "Basic " + base64.b64encode(f"{key_id}:{secret}".encode()).decode()
+
+
+def run_engine() -> None:
+    """Runs inside a child process whose environment selects the database."""
+    ws, key, secret = _bench_workspace()
+    from django.test import Client
+
     from unstuck.lrs.services import record_statements
     from unstuck.wsgi import freeze_startup_objects
 
     freeze_startup_objects()  # as `unstuck serve` does
-    ws = create_workspace(name="Bench", slug="bench")
-    key, secret = create_api_key(workspace=ws, name="bench", scopes=["all"])
     client = Client()
     headers = {
-        "HTTP_AUTHORIZATION": "Basic "
-        + base64.b64encode(f"{key.key_id}:{secret}".encode()).decode(),
+        "HTTP_AUTHORIZATION": _basic(key.key_id, secret),
         "HTTP_X_EXPERIENCE_API_VERSION": "1.0.3",
     }
     seq = 0
@@ -153,17 +165,7 @@ def make_credentials(preload: int) -> None:
     """Runs in a child process: migrate a fresh database, print a workspace's key and secret;
     with `preload`, first fill the workspace with that many statements (bench/lrs_query.py's
     data set, inserted directly) so ingestion is measured into a database of that size."""
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unstuck.settings")
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from unstuck.accounts.services import create_api_key, create_workspace
-
-    ws = create_workspace(name="Bench", slug="bench")
-    key, secret = create_api_key(workspace=ws, name="bench", scopes=["all"])
+    ws, key, secret = _bench_workspace()
     if preload:
         from django.db import connection
 
@@ -231,7 +233,7 @@ def run_server(
             check=True,
         )
         cred = json.loads(made.stdout.strip().splitlines()[-1])
-        auth = "Basic " + base64.b64encode(f"{cred['key']}:{cred['secret']}".encode()).decode()
+        auth = _basic(cred["key"], cred["secret"])
         port = free_port()
         server = subprocess.Popen(
             [

@@ -347,7 +347,7 @@ def record_statements(
             sid = stmt["id"]
             stmt["stored"] = stored
             stmt.setdefault("timestamp", stored)
-            voided = sid in voided_early or (sid in voiding and row[_VERB] != VOIDED)
+            voided = sid in voided_early or (sid in voiding and row[_COL["verb_id"]] != VOIDED)
             final_rows.append(_stamped(row, stored, stored_value, voided))
         # Ids already stored are skipped by the insert (ON CONFLICT DO NOTHING, which also
         # settles a race with a concurrent request on PostgreSQL); they must then match.
@@ -358,11 +358,11 @@ def record_statements(
         agent_rows: list[tuple] = []
         definitions: dict[str, dict] = {}
         for row, (activities, agent_keys, defs) in zip(rows, relations, strict=True):
-            pk = pks.get(row[1])
+            pk = pks.get(row[_COL["statement_id"]])
             if pk is None:
                 continue
             activity_rows.extend((ws_value, pk, aid, stored_value) for aid in activities)
-            verb = row[_VERB]
+            verb = row[_COL["verb_id"]]
             agent_rows.extend((ws_value, pk, key, stored_value, verb) for key in agent_keys)
             for aid, definition in defs:
                 definitions[aid] = _merge_definition(definitions.get(aid, {}), definition)
@@ -419,7 +419,9 @@ def _check_resent(
     (xAPI: the same id with different content is a 409 Conflict; the same content is
     accepted and not stored again)."""
     resent = [
-        stmt["id"] for stmt, row in zip(prepared, rows, strict=True) if row[1] not in inserted
+        stmt["id"]
+        for stmt, row in zip(prepared, rows, strict=True)
+        if row[_COL["statement_id"]] not in inserted
     ]
     existing = _existing_statements(ws_value, resent)
     for index, stmt in enumerate(prepared):
@@ -529,28 +531,20 @@ def _row(
     )
 
 
-_VERB = 4  # index of verb_id in a row
-
-
-def _stamped(row: tuple, stored: str, stored_value: Any, voided: bool) -> tuple:
+def _stamped(row: tuple, stored: str, stored_value: Any, voided: bool) -> list:
     """A row from `_row` with what is only known under the write lock: `stored` (and the
     timestamp, when the statement had none) and whether it is already voided. The JSON
     gets `stored` (and `timestamp`) spliced in front instead of being serialised again."""
-    data: bytes = row[25]
+    out = list(row)
+    data: bytes = out[_COL["data"]]
     head = b'{"stored":"' + stored.encode() + b'"'
-    if row[3] is None:
+    if out[_COL["timestamp"]] is None:
         head += b',"timestamp":"' + stored.encode() + b'"'
-    text = (head + (b"," + data[1:] if len(data) > 2 else b"}")).decode()
-    return (
-        row[0],
-        row[1],
-        stored_value,
-        stored_value if row[3] is None else row[3],
-        *row[4:12],
-        voided,
-        *row[13:25],
-        text,
-    )
+        out[_COL["timestamp"]] = stored_value
+    out[_COL["data"]] = (head + (b"," + data[1:] if len(data) > 2 else b"}")).decode()
+    out[_COL["stored"]] = stored_value
+    out[_COL["voided"]] = voided
+    return out
 
 
 # Columns of lrs_statement in insert order (the order of _row's tuple).
@@ -582,6 +576,7 @@ _STATEMENT_COLUMNS = (
     "has_attachments",
     "data",
 )
+_COL = {column: i for i, column in enumerate(_STATEMENT_COLUMNS)}  # position in a row
 _MAX_INSERT_ROWS = 500
 
 
@@ -648,7 +643,7 @@ def _voided_before(ws_value: Any, ids: set[str]) -> set[str]:
     return found
 
 
-def _insert_statements(rows: list[tuple]) -> dict[str, int]:
+def _insert_statements(rows: list) -> dict[str, int]:
     """Insert statement rows with one multi-row INSERT ... RETURNING per 500 rows; rows
     whose statement id is already stored are skipped (and absent from the result).
 
