@@ -22,12 +22,23 @@ settings), and a committing connection runs a PASSIVE checkpoint after releasing
 lock, at most once per CHECKPOINT_INTERVAL_S per process: other writers commit to the WAL
 meanwhile, and PASSIVE never waits for them. Durability is unchanged: a commit is
 acknowledged after the WAL's fsync (synchronous=FULL); checkpoints only move pages.
+
+The WAL's fsync can leave the write lock too, for callers that ask (`sync_after_commit`,
+used by the LRS's group commit): the transaction commits with synchronous=NORMAL (its
+pages reach the WAL file, not the disk), the write lock is released, and then the WAL
+file is fsynced before the caller goes on to acknowledge anything. The acknowledged
+commit is as durable as with FULL; meanwhile the next writer already works under the
+lock, and one fsync may cover several processes' commits. The difference: for the
+length of that fsync, other connections can read a commit that a power cut (not a
+crash of the process) could still undo. Everything else keeps synchronous=FULL.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+from collections.abc import Iterator
 
 from django.db.backends.sqlite3 import base
 
@@ -38,12 +49,45 @@ except ImportError:  # pragma: no cover - not on Windows: SQLite's busy handler 
 
 
 CHECKPOINT_INTERVAL_S = 0.5
+_fdatasync = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
 _last_checkpoint = 0.0  # per process, shared by its threads
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _lock_fd: int | None = None
     _lock_held = False
+    _wal_fd: int | None = None
+    _full_wal: bool | None = None  # does the connection run WAL with synchronous=FULL?
+
+    @contextlib.contextmanager
+    def sync_after_commit(self) -> Iterator[None]:
+        """Around a transaction (`with connection.sync_after_commit(), atomic():`): commit
+        it without an fsync under the write lock and fsync the WAL after releasing it (see
+        the module docstring). A no-op unless the connection runs synchronous=FULL, in
+        WAL mode, outside any transaction."""
+        self.ensure_connection()
+        conn = self.connection
+        if self._full_wal is None:
+            self._full_wal = (
+                conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+                and conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+                and not self.is_in_memory_db()
+            )
+        if not self._full_wal or self.in_atomic_block:
+            yield
+            return
+        conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            yield
+        finally:
+            if self.connection is conn:
+                conn.execute("PRAGMA synchronous=FULL")
+        if self._wal_fd is None:
+            # The WAL file keeps its inode while any connection is open (SQLite deletes it
+            # only when the last one closes), so the descriptor stays valid as long as
+            # this connection: _close closes it.
+            self._wal_fd = os.open(f"{self.settings_dict['NAME']}-wal", os.O_RDONLY)
+        _fdatasync(self._wal_fd)
 
     def _lock_path(self) -> str | None:
         name = str(self.settings_dict["NAME"])
@@ -118,3 +162,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             if self._lock_fd is not None:
                 os.close(self._lock_fd)
                 self._lock_fd = None
+            if self._wal_fd is not None:
+                os.close(self._wal_fd)
+                self._wal_fd = None
+            self._full_wal = None
