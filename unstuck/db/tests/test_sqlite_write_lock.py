@@ -79,3 +79,42 @@ def test_a_second_writer_waits_for_the_first_and_both_commit():
     assert order == ["first commits", "second writes"]
     assert set(Workspace.objects.values_list("slug", flat=True)) >= {"first", "second"}
     assert _lock_is_free()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_after_commit_fsyncs_the_wal_after_releasing_the_lock(monkeypatch):
+    from unstuck.db.sqlite3 import base
+
+    synced: list[tuple[int, bool]] = []
+    real = base._fdatasync
+
+    def fdatasync(fd: int) -> None:
+        synced.append((fd, _lock_is_free()))
+        real(fd)
+
+    monkeypatch.setattr(base, "_fdatasync", fdatasync)
+    with connection.sync_after_commit(), transaction.atomic():
+        Workspace.objects.create(name="Synced", slug="synced")
+        # The commit under the lock does not fsync; the WAL is fsynced after it.
+        assert connection.connection.execute("PRAGMA synchronous").fetchone()[0] == 1
+        assert synced == []
+    assert len(synced) == 1 and synced[0][1], "fsynced once, with the write lock free"
+    assert os.path.samefile(
+        f"/proc/self/fd/{synced[0][0]}", connection.settings_dict["NAME"] + "-wal"
+    )
+    # Everything else is back to synchronous=FULL.
+    assert connection.connection.execute("PRAGMA synchronous").fetchone()[0] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_after_commit_does_not_fsync_a_rolled_back_transaction(monkeypatch):
+    from unstuck.db.sqlite3 import base
+
+    synced: list[int] = []
+    monkeypatch.setattr(base, "_fdatasync", synced.append)
+    with pytest.raises(RuntimeError), connection.sync_after_commit(), transaction.atomic():
+        Workspace.objects.create(name="Gone", slug="gone")
+        raise RuntimeError("abort")
+    assert synced == []
+    assert connection.connection.execute("PRAGMA synchronous").fetchone()[0] == 2
+    assert not Workspace.objects.filter(slug="gone").exists()
