@@ -2,6 +2,7 @@
 
 import pytest
 
+from unstuck.lrs import validation
 from unstuck.lrs.validation import StatementError, check_statement
 
 VERB = {"id": "http://adlnet.gov/expapi/verbs/experienced"}
@@ -168,3 +169,33 @@ def test_it_rejects_what_the_specification_forbids_naming_the_path(statement, pa
     with pytest.raises(StatementError) as exc:
         check_statement(statement)
     assert exc.value.path == path
+
+
+@pytest.mark.parametrize(("statement", "path"), BAD, ids=[p for _, p in BAD])
+def test_it_names_the_path_under_the_statements_index_in_a_batch(statement, path):
+    # Paths are joined only on failure, from (parent, key) pairs; a batch's index is the root.
+    with pytest.raises(StatementError) as exc:
+        check_statement(statement, "3")
+    assert exc.value.path == f"3.{path}"
+    assert str(exc.value) == f"3.{path}: {exc.value.message}"
+
+
+def test_it_still_rejects_near_copies_of_iris_and_language_tags_it_has_accepted():
+    check_statement(base(verb={"id": "http://x.y/v", "display": {"en-US": "v"}}))
+    for verb, path in (
+        ({"id": "http://x.y/v "}, "verb.id"),
+        ({"id": "http://x.y/v", "display": {"en-US ": "v"}}, "verb.display.en-US "),
+    ):
+        for _ in range(2):  # a rejected string is not remembered either
+            with pytest.raises(StatementError) as exc:
+                check_statement(base(verb=verb))
+            assert exc.value.path == path
+
+
+def test_it_keeps_the_memo_of_valid_iris_bounded():
+    long_iri = "http://x.y/" + "a" * validation.MEMO_CHARS
+    check_statement(base(object={"id": long_iri}))
+    assert long_iri not in validation._VALID_IRIS
+    for i in range(validation.MEMO_ENTRIES + 10):
+        check_statement(base(object={"id": f"http://x.y/a{i}"}))
+        assert len(validation._VALID_IRIS) <= validation.MEMO_ENTRIES
