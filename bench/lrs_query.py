@@ -56,7 +56,7 @@ def fill(workspace, start: int, count: int, authority_key: str) -> None:
     """Insert statements [start, start+count) directly (no validation: this is the data set)."""
     from django.db import connection, transaction
 
-    from unstuck.lrs.models import Statement, StatementActivity, StatementAgent
+    from unstuck.lrs.models import Statement, StatementActivity, StatementAgent, key_hash
     from unstuck.lrs.services import _STATEMENT_COLUMNS, _db_uuid
 
     ops = connection.ops
@@ -66,10 +66,14 @@ def fill(workspace, start: int, count: int, authority_key: str) -> None:
     cols = ("id", *_STATEMENT_COLUMNS)
     placeholders = ", ".join("%s" if sqlite or c != "data" else "%s::jsonb" for c in cols)
     sql = f"INSERT INTO {Statement._meta.db_table} ({', '.join(cols)}) VALUES ({placeholders})"
-    sa_sql = f"INSERT INTO {StatementActivity._meta.db_table} (workspace_id, statement_id, activity_id, stored) VALUES (%s, %s, %s, %s)"
+    sa_sql = (
+        f"INSERT INTO {StatementActivity._meta.db_table} "
+        "(workspace_id, statement_id, activity_id, key_hash, stored) VALUES (%s, %s, %s, %s, %s)"
+    )
     sg_sql = (
         f"INSERT INTO {StatementAgent._meta.db_table} "
-        "(workspace_id, statement_id, agent_key, stored, verb_id) VALUES (%s, %s, %s, %s, %s)"
+        "(workspace_id, statement_id, agent_key, key_hash, stored, verb_hash) "
+        "VALUES (%s, %s, %s, %s, %s, %s)"
     )
     rnd = random.Random(start)
     step = 10_000
@@ -131,8 +135,15 @@ def fill(workspace, start: int, count: int, authority_key: str) -> None:
                     json.dumps(data),
                 )
             )
-            sa += [(ws, i + 1, activity(act), t), (ws, i + 1, course(crs), t)]
-            sg += [(ws, i + 1, actor_key, t, verb(v)), (ws, i + 1, authority_key, t, verb(v))]
+            sa += [
+                (ws, i + 1, activity(act), key_hash(workspace.pk, activity(act)), t),
+                (ws, i + 1, course(crs), key_hash(workspace.pk, course(crs)), t),
+            ]
+            verb_hash = key_hash(workspace.pk, verb(v))
+            sg += [
+                (ws, i + 1, actor_key, key_hash(workspace.pk, actor_key), t, verb_hash),
+                (ws, i + 1, authority_key, key_hash(workspace.pk, authority_key), t, verb_hash),
+            ]
         with transaction.atomic(), connection.cursor() as cur:
             cur.executemany(sql, rows)
             cur.executemany(sa_sql, sa)

@@ -8,6 +8,10 @@ change after insert is `voided` becoming true, and GDPR erasure deleting rows ou
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from typing import Any
+
 from django.db import models
 
 from unstuck.accounts.models import Person, Workspace
@@ -108,16 +112,15 @@ class StatementActivity(models.Model):
     )
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="activities")
     activity_id = models.TextField()
+    # key_hash(workspace, activity_id): the index's key (see key_hash).
+    key_hash = models.BigIntegerField(default=0)
     # The statement's `stored`, copied so that "newest statements about this activity"
     # walks one index in order instead of sorting every match.
     stored = models.DateTimeField(null=True)
 
     class Meta:
         indexes = [
-            models.Index(
-                fields=["workspace", "activity_id", "stored", "statement"],
-                name="lrs_sa_ws_act_stored",
-            )
+            models.Index(fields=["key_hash", "stored", "statement"], name="lrs_sa_key_stored")
         ]
 
     def __str__(self) -> str:
@@ -128,29 +131,49 @@ class StatementAgent(models.Model):
     """Every agent or identified group a statement mentions (actor, object, authority,
     instructor, team, group members, sub-statement): the `related_agents` filter."""
 
-    # Every index below starts with workspace; a separate one would only slow inserts.
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="agents")
     agent_key = models.TextField()
+    key_hash = models.BigIntegerField(default=0)  # key_hash(workspace, agent_key)
     stored = models.DateTimeField(null=True)  # the statement's, as in StatementActivity
-    # The statement's verb, copied and kept last in the index: `agent` + `verb` walks the
-    # agent's rows in stored order and tests the verb in the index entry, instead of
-    # reading the statement row of every one of the agent's statements (at 1M statements
+    # key_hash(workspace, the statement's verb), kept last in the index: `agent` + `verb`
+    # walks the agent's rows in stored order and tests the verb in the index entry, instead
+    # of reading the statement row of every one of the agent's statements (at 1M statements
     # that made agent+verb+since the one query with p99 over 100 ms).
-    verb_id = models.TextField(blank=True, default="")
+    verb_hash = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [
             models.Index(
-                fields=["workspace", "agent_key", "stored", "statement", "verb_id"],
-                name="lrs_sg_ws_agent_verb",
+                fields=["key_hash", "stored", "statement", "verb_hash"], name="lrs_sg_key_verb"
             )
         ]
 
     def __str__(self) -> str:
         return str(self.agent_key)
+
+
+def key_hash(workspace_id: Any, key: str) -> int:
+    """The 64-bit key of an agent, activity or verb in the relation rows' indexes.
+
+    Every statement writes about four relation rows inside SQLite's one write lock, and
+    their index entries used to be (workspace as 32 hex digits, the agent key or activity
+    IRI, stored, statement, verb IRI): 100+ bytes compared on every step down the b-tree.
+    With one integer standing for the workspace and the text, inserting a row costs
+    less than half (measured: 10.7 -> 4.0 µs per row, and fewer pages written per batch).
+    The hash is keyed by the workspace, so it also keeps workspaces apart; readers still
+    compare the text (`agent_key`, `activity_id`), so a collision can cost a row read but
+    never return a wrong statement. It must never change: stored rows hold it.
+    """
+    return _key_hash(str(workspace_id).replace("-", ""), key)
+
+
+@functools.lru_cache(maxsize=65536)
+def _key_hash(workspace_hex: str, key: str) -> int:
+    digest = hashlib.blake2b(key.encode(), digest_size=8, key=bytes.fromhex(workspace_hex)).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 class Activity(models.Model):

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from unstuck.accounts.models import Workspace
 
-from .models import Activity, Statement, StatementActivity, StatementAgent
+from .models import Activity, Statement, StatementActivity, StatementAgent, key_hash
 from .validation import agent_key
 
 
@@ -81,9 +81,9 @@ def statements_about_agent(
     if related:
         return Statement.objects.filter(
             workspace=workspace,
-            pk__in=StatementAgent.objects.filter(workspace=workspace, agent_key=key).values(
-                "statement_id"
-            ),
+            pk__in=StatementAgent.objects.filter(
+                key_hash=key_hash(workspace.pk, key), workspace=workspace, agent_key=key
+            ).values("statement_id"),
         )
     return Statement.objects.filter(workspace=workspace, actor_key=key) | Statement.objects.filter(
         workspace=workspace, object_type__in=("Agent", "Group"), object_id=key
@@ -97,7 +97,9 @@ def statements_about_activity(
         return Statement.objects.filter(
             workspace=workspace,
             pk__in=StatementActivity.objects.filter(
-                workspace=workspace, activity_id=activity_id
+                key_hash=key_hash(workspace.pk, activity_id),
+                workspace=workspace,
+                activity_id=activity_id,
             ).values("statement_id"),
         )
     return Statement.objects.filter(

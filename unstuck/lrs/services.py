@@ -30,7 +30,16 @@ from unstuck.accounts.models import AuditEntry, Person, Workspace
 from unstuck.errors import ApiError
 
 from . import profile, signatures
-from .models import Activity, Attachment, Document, Statement, StatementActivity, StatementAgent
+from .models import (
+    Activity,
+    Attachment,
+    Document,
+    Statement,
+    StatementActivity,
+    StatementAgent,
+    _key_hash,
+    key_hash,
+)
 from .validation import (
     SIGNATURE_USAGE,
     VOIDED,
@@ -348,11 +357,22 @@ def _prepare(
     rows = [
         _row(workspace, s, auth_key, people, ws_value=ws_value, sqlite=sqlite) for s in prepared
     ]
-    relations = [_relations_of(s) for s in prepared]
+    ws_hex = _db_uuid(workspace.pk, True)
+    relations = []
+    for stmt, row in zip(prepared, rows, strict=True):
+        activities, agents, defs = _relations_of(stmt)
+        relations.append(
+            (
+                [(aid, _key_hash(ws_hex, aid)) for aid in activities],
+                [(key, _key_hash(ws_hex, key)) for key in agents],
+                defs,
+                _key_hash(ws_hex, row[_COL["verb_id"]]),
+            )
+        )
     # Merged here, not under the lock. A statement already stored is accepted only with
     # the same content, so merging its definitions again changes nothing.
     definitions: dict[str, dict] = {}
-    for _, _, defs in relations:
+    for _, _, defs, _ in relations:
         for aid, definition in defs:
             old = definitions.get(aid)
             definitions[aid] = definition if old is None else _merge_definition(old, definition)
@@ -410,14 +430,13 @@ def _write(b: _Batch, now: datetime) -> None:
         _check_resent(workspace, ws_value, prepared, rows, pks, b.no_timestamp, b.batch)
     activity_rows: list[tuple] = []
     agent_rows: list[tuple] = []
-    sid_col, verb_col = _COL["statement_id"], _COL["verb_id"]
-    for row, (activities, agent_keys, _) in zip(rows, b.relations, strict=True):
+    sid_col = _COL["statement_id"]
+    for row, (activities, agents, _, verb_hash) in zip(rows, b.relations, strict=True):
         pk = pks.get(row[sid_col])
         if pk is None:
             continue
-        activity_rows.extend([(ws_value, pk, aid, stored_value) for aid in activities])
-        verb = row[verb_col]
-        agent_rows.extend([(ws_value, pk, key, stored_value, verb) for key in agent_keys])
+        activity_rows.extend([(ws_value, pk, aid, h, stored_value) for aid, h in activities])
+        agent_rows.extend([(ws_value, pk, key, h, stored_value, verb_hash) for key, h in agents])
     _executemany(_ACTIVITY_ROWS_SQL, activity_rows)
     _executemany(_AGENT_ROWS_SQL, agent_rows)
     _save_definitions(workspace, b.definitions, now)
@@ -446,7 +465,9 @@ class _Batch:
     ws_value: Any
     sqlite: bool
     rows: list[tuple]
-    relations: list[tuple[list[str], set[str], list[tuple[str, dict]]]]
+    # Per statement: its (activity id, key hash) and (agent key, key hash) pairs, the
+    # activity definitions it carries, and its verb's key hash.
+    relations: list[tuple[list[tuple[str, int]], list[tuple[str, int]], list, int]]
     definitions: dict[str, dict]  # activity id: definition, merged over the batch
     no_timestamp: set[str]
     voiding: set[str]
@@ -838,11 +859,12 @@ def _statement_insert_sql(vendor: str, count: int) -> str:
 
 _ACTIVITY_ROWS_SQL = (
     f"INSERT INTO {StatementActivity._meta.db_table} "
-    "(workspace_id, statement_id, activity_id, stored) VALUES (?, ?, ?, ?)"
+    "(workspace_id, statement_id, activity_id, key_hash, stored) VALUES (?, ?, ?, ?, ?)"
 )
 _AGENT_ROWS_SQL = (
     f"INSERT INTO {StatementAgent._meta.db_table} "
-    "(workspace_id, statement_id, agent_key, stored, verb_id) VALUES (?, ?, ?, ?, ?)"
+    "(workspace_id, statement_id, agent_key, key_hash, stored, verb_hash) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -1047,9 +1069,11 @@ def erase_person(
             )
             # The relation rows hold every agent a statement names, its actor included.
             | set(
-                StatementAgent.objects.filter(workspace=workspace, agent_key__in=keys).values_list(
-                    "statement_id", flat=True
-                )
+                StatementAgent.objects.filter(
+                    key_hash__in=[key_hash(workspace.pk, k) for k in keys],
+                    workspace=workspace,
+                    agent_key__in=keys,
+                ).values_list("statement_id", flat=True)
             )
         )
         sha2s: set[str] = set()

@@ -41,6 +41,7 @@ from .models import (
     DocumentKind,
     Statement,
     StatementAgent,
+    key_hash,
 )
 from .services import format_stored, key_authority, record_statements, save_document
 from .validation import (
@@ -620,6 +621,8 @@ class StatementFilter:
 
 def _filtered(x: XRequest, query: dict[str, str]) -> StatementFilter:
     base = _statement_queryset(x)
+    assert x.workspace is not None  # _statement_queryset checked it
+    ws_pk = x.workspace.pk
     qs = base
     rel_prefix, rel_conditions = "", {}
     sub = XRequest(
@@ -634,7 +637,11 @@ def _filtered(x: XRequest, query: dict[str, str]) -> StatementFilter:
         # related_agents the statement must also have the agent as actor or object. (An
         # OR over two statement indexes would sort every match of the agent instead.)
         rel_prefix = "agents__"
-        rel_conditions = {"agents__workspace": x.workspace, "agents__agent_key": key}
+        rel_conditions = {
+            "agents__key_hash": key_hash(ws_pk, key),
+            "agents__workspace": x.workspace,
+            "agents__agent_key": key,
+        }
         if not related_agents:
             qs = qs.filter(Q(actor_key=key) | Q(object_type__in=("Agent", "Group"), object_id=key))
     verb = _iri_param(sub, "verb", required=False)
@@ -643,18 +650,19 @@ def _filtered(x: XRequest, query: dict[str, str]) -> StatementFilter:
         if rel_prefix:
             # The agent rows carry the statement's verb (the last column of their index):
             # the walk skips the agent's other statements without reading them.
-            rel_conditions["agents__verb_id"] = verb
+            rel_conditions["agents__verb_hash"] = key_hash(ws_pk, verb)
     activity = _iri_param(sub, "activity", required=False)
     if activity:
         if related_activities:
             if rel_prefix:  # an agent filter too: walk the activity rows, test the agent
                 qs = qs.filter(
                     pk__in=StatementAgent.objects.filter(
-                        workspace=x.workspace, agent_key=rel_conditions["agents__agent_key"]
+                        key_hash=key_hash(ws_pk, key), workspace=x.workspace, agent_key=key
                     ).values("statement_id")
                 )
             rel_prefix = "activities__"
             rel_conditions = {
+                "activities__key_hash": key_hash(ws_pk, activity),
                 "activities__workspace": x.workspace,
                 "activities__activity_id": activity,
             }

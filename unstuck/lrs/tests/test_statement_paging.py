@@ -151,7 +151,7 @@ def test_a_reference_on_the_page_reaches_a_match_through_an_older_reference(lrs_
 
 @pytest.mark.parametrize("related", [False, True])
 def test_agent_and_verb_are_tested_on_the_agent_rows_and_page_in_stored_order(lrs_a, related):
-    from unstuck.lrs.models import StatementAgent
+    from unstuck.lrs.models import StatementAgent, key_hash
 
     failed = "http://adlnet.gov/expapi/verbs/failed"
     posted = post_one_by_one(
@@ -159,13 +159,14 @@ def test_agent_and_verb_are_tested_on_the_agent_rows_and_page_in_stored_order(lr
         [stmt(verb=PASSED if i % 3 else failed) for i in range(9)]
         + [stmt(actor=COACH, verb=failed)],
     )
-    # Every agent row carries its statement's verb: the learner's, the coach's
-    # (instructor) and the authority's.
-    by_statement = {
-        (str(sid), verb)
-        for sid, verb in StatementAgent.objects.values_list("statement__statement_id", "verb_id")
-    }
-    assert len({v for _, v in by_statement}) == 2
+    # Every agent row carries its statement's verb (as its key hash): the learner's, the
+    # coach's (instructor) and the authority's.
+    rows = StatementAgent.objects.values_list(
+        "workspace_id", "statement__verb_id", "verb_hash", "agent_key", "key_hash"
+    )
+    assert {v for _, v, _, _, _ in rows} == {PASSED, failed}
+    for ws, verb, verb_hash, agent, agent_hash in rows:
+        assert verb_hash == key_hash(ws, verb) and agent_hash == key_hash(ws, agent)
     params = {"agent": COACH if related else LEARNER, "verb": failed, "limit": 2}
     if related:
         params["related_agents"] = "true"
@@ -178,7 +179,7 @@ def test_agent_and_verb_are_tested_on_the_agent_rows_and_page_in_stored_order(lr
         assert len(queries) == 1
         # The walked agent rows (joined under an alias) are tested for the verb themselves.
         alias = re.search(r'"lrs_statementagent" (\w+) ON', queries[0])
-        assert alias and f'{alias.group(1)}."verb_id" = ' in queries[0]
+        assert alias and f'{alias.group(1)}."verb_hash" = ' in queries[0]
         seen += [s["id"] for s in body["statements"]]
         if not body["more"]:
             break

@@ -1,0 +1,47 @@
+"""lrs migration 0008 fills the key hashes of relation rows stored before it."""
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from unstuck.lrs.models import StatementActivity, StatementAgent, key_hash
+
+VERB = "http://adlnet.gov/expapi/verbs/experienced"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0008_fills_the_key_hashes_of_existing_relation_rows():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("lrs", "0007_agent_rows_verb")])
+    old = executor.loader.project_state([("lrs", "0007_agent_rows_verb")]).apps
+    ws = old.get_model("accounts", "Workspace").objects.create(name="Old", slug="old")
+    stmt = old.get_model("lrs", "Statement").objects.create(
+        workspace=ws,
+        statement_id=uuid.uuid4(),
+        stored="2026-01-01T00:00:00Z",
+        timestamp="2026-01-01T00:00:00Z",
+        verb_id=VERB,
+        object_id="http://example.com/a",
+        object_type="Activity",
+        data={},
+    )
+    old.get_model("lrs", "StatementAgent").objects.create(
+        workspace=ws, statement=stmt, agent_key="mbox:mailto:a@example.com", verb_id=VERB
+    )
+    old.get_model("lrs", "StatementActivity").objects.create(
+        workspace=ws, statement=stmt, activity_id="http://example.com/a"
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    agent = StatementAgent.objects.get(workspace_id=ws.pk)
+    assert agent.key_hash == key_hash(ws.pk, "mbox:mailto:a@example.com") != 0
+    assert agent.verb_hash == key_hash(ws.pk, VERB)
+    activity = StatementActivity.objects.get(workspace_id=ws.pk)
+    assert activity.key_hash == key_hash(ws.pk, "http://example.com/a")
+    # Another workspace's hash of the same text differs: the key keeps workspaces apart.
+    assert key_hash(uuid.uuid4(), "http://example.com/a") != activity.key_hash
