@@ -637,11 +637,10 @@ def _filtered(x: XRequest, query: dict[str, str]) -> StatementFilter:
         # related_agents the statement must also have the agent as actor or object. (An
         # OR over two statement indexes would sort every match of the agent instead.)
         rel_prefix = "agents__"
-        rel_conditions = {
-            "agents__key_hash": key_hash(ws_pk, key),
-            "agents__workspace": x.workspace,
-            "agents__agent_key": key,
-        }
+        # The walk matches the key's hash alone (models.key_hash): a text test there
+        # would read every walked row, and PostgreSQL then sorts all of the agent's rows
+        # instead of walking the index in order.
+        rel_conditions = {"agents__key_hash": key_hash(ws_pk, key)}
         if not related_agents:
             qs = qs.filter(Q(actor_key=key) | Q(object_type__in=("Agent", "Group"), object_id=key))
     verb = _iri_param(sub, "verb", required=False)
@@ -656,16 +655,12 @@ def _filtered(x: XRequest, query: dict[str, str]) -> StatementFilter:
         if related_activities:
             if rel_prefix:  # an agent filter too: walk the activity rows, test the agent
                 qs = qs.filter(
-                    pk__in=StatementAgent.objects.filter(
-                        key_hash=key_hash(ws_pk, key), workspace=x.workspace, agent_key=key
-                    ).values("statement_id")
+                    pk__in=StatementAgent.objects.filter(key_hash=key_hash(ws_pk, key)).values(
+                        "statement_id"
+                    )
                 )
             rel_prefix = "activities__"
-            rel_conditions = {
-                "activities__key_hash": key_hash(ws_pk, activity),
-                "activities__workspace": x.workspace,
-                "activities__activity_id": activity,
-            }
+            rel_conditions = {"activities__key_hash": key_hash(ws_pk, activity)}
         else:
             qs = qs.filter(object_type="Activity", object_id=activity)
     registration = _uuid_param(sub, "registration")
