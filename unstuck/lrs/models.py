@@ -80,9 +80,21 @@ class Statement(models.Model):
         indexes = [
             models.Index(fields=["workspace", "stored", "id"], name="lrs_st_ws_stored"),
             models.Index(fields=["workspace", "verb_id", "stored"], name="lrs_st_ws_verb"),
-            models.Index(fields=["workspace", "person", "stored"], name="lrs_st_ws_person"),
+            # Partial: statements of no Person (other tools' learners) and without a
+            # registration (all of Unstuck's own) write no entry. `person = X`,
+            # `person IS NOT NULL` and `registration = X` imply the condition, so both
+            # engines still use them for those lookups.
+            models.Index(
+                fields=["workspace", "person", "stored"],
+                name="lrs_st_ws_person_set",
+                condition=models.Q(person__isnull=False),
+            ),
             models.Index(fields=["workspace", "object_id", "stored"], name="lrs_st_ws_object"),
-            models.Index(fields=["workspace", "registration", "stored"], name="lrs_st_ws_reg"),
+            models.Index(
+                fields=["workspace", "registration", "stored"],
+                name="lrs_st_ws_reg_set",
+                condition=models.Q(registration__isnull=False),
+            ),
             models.Index(fields=["workspace", "unit_id", "stored"], name="lrs_st_ws_unit"),
             models.Index(
                 fields=["workspace", "object_ref"],
