@@ -359,20 +359,18 @@ def _prepare(
     ]
     ws_hex = _db_uuid(workspace.pk, True)
     relations = []
+    # Merged here, not under the lock. A statement already stored is accepted only with
+    # the same content, so merging its definitions again changes nothing.
+    definitions: dict[str, dict] = {}
     for stmt, row in zip(prepared, rows, strict=True):
         activities, agents, defs = _relations_of(stmt)
         relations.append(
             (
                 [(aid, _key_hash(ws_hex, aid)) for aid in activities],
                 [(key, _key_hash(ws_hex, key)) for key in agents],
-                defs,
                 _key_hash(ws_hex, row[_COL["verb_id"]]),
             )
         )
-    # Merged here, not under the lock. A statement already stored is accepted only with
-    # the same content, so merging its definitions again changes nothing.
-    definitions: dict[str, dict] = {}
-    for _, _, defs, _ in relations:
         for aid, definition in defs:
             old = definitions.get(aid)
             definitions[aid] = definition if old is None else _merge_definition(old, definition)
@@ -431,7 +429,7 @@ def _write(b: _Batch, now: datetime) -> None:
     activity_rows: list[tuple] = []
     agent_rows: list[tuple] = []
     sid_col = _COL["statement_id"]
-    for row, (activities, agents, _, verb_hash) in zip(rows, b.relations, strict=True):
+    for row, (activities, agents, verb_hash) in zip(rows, b.relations, strict=True):
         pk = pks.get(row[sid_col])
         if pk is None:
             continue
@@ -465,9 +463,9 @@ class _Batch:
     ws_value: Any
     sqlite: bool
     rows: list[tuple]
-    # Per statement: its (activity id, key hash) and (agent key, key hash) pairs, the
-    # activity definitions it carries, and its verb's key hash.
-    relations: list[tuple[list[tuple[str, int]], list[tuple[str, int]], list, int]]
+    # Per statement: its (activity id, key hash) and (agent key, key hash) pairs and its
+    # verb's key hash.
+    relations: list[tuple[list[tuple[str, int]], list[tuple[str, int]], int]]
     definitions: dict[str, dict]  # activity id: definition, merged over the batch
     no_timestamp: set[str]
     voiding: set[str]
@@ -548,15 +546,12 @@ class _GroupCommit:
         try:
             with connection.sync_after_commit(), transaction.atomic():  # type: ignore[attr-defined]  # unstuck.db.sqlite3
                 now = timezone.now()
-                if len(batches) == 1:
-                    _write(batches[0][1], now)
-                else:
-                    for call, prepared in batches:
-                        try:
-                            with transaction.atomic():  # a savepoint per request
-                                _write(prepared, now)
-                        except ApiError as exc:
-                            call.error = exc
+                for call, prepared in batches:
+                    try:
+                        with transaction.atomic():  # a savepoint per request
+                            _write(prepared, now)
+                    except ApiError as exc:
+                        call.error = exc
             self.commits += 1
         except Exception as exc:
             for call, _ in batches:
