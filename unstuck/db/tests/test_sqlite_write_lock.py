@@ -2,6 +2,7 @@
 
 import fcntl
 import os
+import sqlite3
 import threading
 import time
 
@@ -118,3 +119,31 @@ def test_sync_after_commit_does_not_fsync_a_rolled_back_transaction(monkeypatch)
     assert synced == []
     assert connection.connection.execute("PRAGMA synchronous").fetchone()[0] == 2
     assert not Workspace.objects.filter(slug="gone").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_wakes_the_checkpoint_thread_which_empties_the_wal():
+    from unstuck.db.sqlite3 import base
+
+    name = str(connection.settings_dict["NAME"])
+    checkpointer = base.checkpointer(name)
+    assert base.checkpointer(name) is checkpointer, "one thread per process and database"
+    time.sleep(base.CHECKPOINT_INTERVAL_S * 1.5)  # past any earlier checkpoint's pause
+    before = checkpointer.checkpoints
+    written = os.stat(name).st_mtime_ns
+    with transaction.atomic():
+        Workspace.objects.create(name="Checkpointed", slug="checkpointed")
+    # The commit wrote to the WAL only (in WAL mode a commit never writes the database
+    # file, short of the 64 MB automatic checkpoint); the thread copies it there.
+    deadline = time.monotonic() + 5
+    while checkpointer.checkpoints == before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert checkpointer.checkpoints > before
+    assert os.stat(name).st_mtime_ns != written
+    reader = sqlite3.connect(name)
+    try:
+        assert reader.execute(
+            "SELECT count(*) FROM accounts_workspace WHERE slug = 'checkpointed'"
+        ).fetchone() == (1,)
+    finally:
+        reader.close()
