@@ -612,6 +612,8 @@ def _check_resent(
 
 
 def _people_for(workspace: Workspace, statements: list[dict]) -> dict[str, Any]:
+    """{external id: Person pk, in the database's form} of the workspace's people that
+    the statements' actors name (by account on the workspace's person home page)."""
     home = f"{profile.PERSON_HOMEPAGE}/{workspace.slug}"
     names = {
         s["actor"]["account"]["name"]
@@ -621,10 +623,28 @@ def _people_for(workspace: Workspace, statements: list[dict]) -> dict[str, Any]:
     if not names:
         return {}
     return dict(
-        Person.objects.filter(workspace=workspace, external_id__in=names).values_list(
-            "external_id", "pk"
+        _select_in(
+            f"SELECT external_id, id FROM {Person._meta.db_table} "
+            "WHERE workspace_id = ? AND external_id",
+            [_db_uuid(workspace.pk)],
+            list(names),
         )
     )
+
+
+def _select_in(sql: str, params: list, values: list) -> list[tuple]:
+    """Run `sql`, which ends with a column to test (`... AND name`), for the rows whose
+    column is one of `values`: `sql IN (...)`, with `?` placeholders on either engine.
+
+    The ORM took 8 µs per statement to build a 500-value IN lookup for the ingestion
+    path's per-request reads (people, activity definitions), more than the reads. Here
+    the values travel as one parameter: a JSON array that SQLite's json_each unpacks
+    (its planner still probes the index once per value), an array on PostgreSQL."""
+    if connection.vendor == "sqlite":
+        return _execute(
+            sql + " IN (SELECT value FROM json_each(?))", [*params, orjson.dumps(values).decode()]
+        )
+    return _execute(sql.replace("?", "%s") + " = ANY(%s)", [*params, values])
 
 
 def _row(
@@ -924,11 +944,15 @@ def _changed_definitions(workspace: Workspace, definitions: dict[str, dict]) -> 
     another request changes between the two reads is then merged as if ours came first.)"""
     if not definitions:
         return definitions
-    existing = dict(
-        Activity.objects.filter(workspace=workspace, activity_id__in=list(definitions)).values_list(
-            "activity_id", "definition"
+    existing = {
+        aid: orjson.loads(data) if isinstance(data, str | bytes) else data  # jsonb on PostgreSQL
+        for aid, data in _select_in(
+            f"SELECT activity_id, definition FROM {Activity._meta.db_table} "
+            "WHERE workspace_id = ? AND activity_id",
+            [_db_uuid(workspace.pk)],
+            list(definitions),
         )
-    )
+    }
     return {
         aid: d
         for aid, d in definitions.items()
