@@ -820,21 +820,15 @@ def _existing_statements(ws_value: Any, ids: list[str]) -> dict[str, dict]:
 def _voided_before(ws_value: Any, ids: set[str], sqlite: bool) -> set[str]:
     """The ids among `ids` that a stored voiding statement already targets (a voiding
     statement can arrive before the statement it voids). Walks the partial index on
-    object_ref, so it costs nothing in a workspace without StatementRefs."""
-    table = Statement._meta.db_table
-    found: set[str] = set()
-    targets = list(ids)
-    with connection.cursor() as cursor:
-        for start in range(0, len(targets), _MAX_INSERT_ROWS):
-            chunk = targets[start : start + _MAX_INSERT_ROWS]
-            cursor.execute(
-                f"SELECT object_id FROM {table} WHERE workspace_id = %s "
-                "AND object_ref IS NOT NULL AND is_voiding AND object_ref IN "
-                f"({', '.join(['%s'] * len(chunk))})",
-                [ws_value, *(_db_uuid(i, sqlite) for i in chunk)],
-            )
-            found.update(oid.lower() for (oid,) in cursor.fetchall())
-    return found
+    object_ref, one probe per id. (No `object_ref IS NOT NULL` here: the IN implies it,
+    and with that term SQLite's planner read every StatementRef of the workspace instead.)"""
+    found = _select_in(
+        f"SELECT object_id FROM {Statement._meta.db_table} WHERE workspace_id = ? "
+        "AND is_voiding AND object_ref",
+        [ws_value],
+        [_db_uuid(i, sqlite) for i in ids],
+    )
+    return {oid.lower() for (oid,) in found}
 
 
 def _insert_statements(rows: list) -> dict[str, int]:

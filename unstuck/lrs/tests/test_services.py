@@ -180,6 +180,24 @@ def test_voiding_marks_the_target_and_a_voiding_statement_cannot_be_voided(ws_a)
     assert exc.value.status == 400
 
 
+def test_a_statement_voided_before_it_arrives_is_stored_voided_in_its_workspace_only(ws_a, ws_b):
+    sid = str(uuid.uuid4())
+    record_statements(
+        workspace=ws_a,
+        statements=[
+            make(verb_id=profile.VERB_VOIDED, object={"objectType": "StatementRef", "id": sid})
+        ],
+    )
+    # The target arrives later, with others in its batch: it alone is stored voided.
+    other = str(uuid.uuid4())
+    record_statements(workspace=ws_a, statements=[make(id=sid.upper()), make(id=other)])
+    assert Statement.objects.get(workspace=ws_a, statement_id=sid).voided
+    assert not Statement.objects.get(workspace=ws_a, statement_id=other).voided
+    # The voiding statement of workspace A does not reach the same id in workspace B.
+    record_statements(workspace=ws_b, statements=[make(id=sid)])
+    assert not Statement.objects.get(workspace=ws_b, statement_id=sid).voided
+
+
 def test_workspaces_are_separate_stores(ws_a, ws_b):
     sid = str(uuid.uuid4())
     record_statements(workspace=ws_a, statements=[make(id=sid)])
