@@ -17,7 +17,7 @@ import json
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -90,6 +90,7 @@ _DURATION_MS = {
     "mi": 60e3,
     "s": 1e3,
 }
+_DURATION_FACTORS = tuple(_DURATION_MS[name] for name in _DURATION_PARTS.groupindex)
 
 
 def duration_to_ms(value: str) -> int | None:
@@ -97,16 +98,10 @@ def duration_to_ms(value: str) -> int | None:
     if not m:
         return None
     total = 0.0
-    for key, factor in _DURATION_MS.items():
-        part = m.group(key)
+    for part, factor in zip(m.groups(), _DURATION_FACTORS, strict=True):
         if part:
             total += float(part) * factor
     return int(round(total))
-
-
-def _agents_in(agent: dict) -> Iterable[dict]:
-    yield agent
-    yield from agent.get("member", ())
 
 
 def _activities_of(stmt: dict) -> list[dict]:
@@ -124,7 +119,9 @@ def _activities_of(stmt: dict) -> list[dict]:
     return found
 
 
-def _agent_keys_of(stmt: dict) -> set[str]:
+def _agent_keys_of(stmt: dict, known: dict[int, str] | None = None) -> set[str]:
+    """The keys of every agent and identified group in a statement. `known` maps id() of
+    agent objects whose key the caller already has (the actor's, the authority's) to it."""
     keys: set[str] = set()
     groups = [stmt["actor"]]
     obj = stmt["object"]
@@ -141,7 +138,12 @@ def _agent_keys_of(stmt: dict) -> set[str]:
     for item in ctx.get("contextGroups", ()):
         groups.append(item["group"])
     for group in groups:
-        for agent in _agents_in(group):
+        k = known.get(id(group)) if known else None
+        if k is None:
+            k = agent_key(group)
+        if k:
+            keys.add(k)
+        for agent in group.get("member", ()):
             k = agent_key(agent)
             if k:
                 keys.add(k)
@@ -362,8 +364,10 @@ def _prepare(
     # Merged here, not under the lock. A statement already stored is accepted only with
     # the same content, so merging its definitions again changes nothing.
     definitions: dict[str, dict] = {}
+    actor_col = _COL["actor_key"]
     for stmt, row in zip(prepared, rows, strict=True):
-        activities, agents, defs = _relations_of(stmt)
+        known = {id(authority): auth_key, id(stmt["actor"]): row[actor_col]}
+        activities, agents, defs = _relations_of(stmt, known)
         relations.append(
             (
                 [(aid, _key_hash(ws_hex, aid)) for aid in activities],
@@ -566,7 +570,9 @@ class _GroupCommit:
 _group_commit = _GroupCommit()
 
 
-def _relations_of(stmt: dict) -> tuple[list[str], set[str], list[tuple[str, dict]]]:
+def _relations_of(
+    stmt: dict, known: dict[int, str] | None = None
+) -> tuple[list[str], set[str], list[tuple[str, dict]]]:
     """A statement's rows for the related_* filters, before it has a primary key: its
     distinct activity ids, its agent keys (with the authority's), and the activity
     definitions it carries (an activity without one still gets an Activity row)."""
@@ -577,7 +583,7 @@ def _relations_of(stmt: dict) -> tuple[list[str], set[str], list[tuple[str, dict
         if aid not in activity_ids:
             activity_ids.append(aid)
         definitions.append((aid, act.get("definition", {})))
-    return activity_ids, _agent_keys_of(stmt), definitions
+    return activity_ids, _agent_keys_of(stmt, known), definitions
 
 
 def _check_resent(
@@ -699,7 +705,7 @@ def _row(
         ws_value,
         _db_uuid(stmt["id"], sqlite),
         None,  # stored
-        _db_time(parse_timestamp(timestamp, "timestamp"), sqlite) if timestamp else None,
+        _db_time(_validated_timestamp(timestamp), sqlite) if timestamp else None,
         verb_id,
         object_id,
         object_type,
@@ -723,6 +729,12 @@ def _row(
         bool(stmt.get("attachments")),
         orjson.dumps(stmt),
     )
+
+
+def _validated_timestamp(value: str) -> datetime:
+    """A timestamp check_statement has accepted, as a datetime: what parse_timestamp
+    returns, without its format checks."""
+    return datetime.fromisoformat(value[:-1] + "+00:00" if value[-1] in "Zz" else value)
 
 
 def _stamped(row: tuple, stored: str, stored_value: Any, voided: bool) -> list:
