@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import StreamingHttpResponse
-from ninja import Router
+from ninja import Router, Status
 
 from unstuck.accounts.access import require
 from unstuck.accounts.models import Person
@@ -167,8 +167,11 @@ def list_synonyms(request):
 @router.post("/synonyms", response={201: SynonymOut})
 def save_synonym(request, data: SynonymIn):
     require(request.auth, "content.edit")
-    return 201, services.save_synonym(
-        workspace=request.auth.workspace, term=data.term, alternatives=data.alternatives
+    return Status(
+        201,
+        services.save_synonym(
+            workspace=request.auth.workspace, term=data.term, alternatives=data.alternatives
+        ),
     )
 
 
@@ -176,7 +179,7 @@ def save_synonym(request, data: SynonymIn):
 def delete_synonym(request, synonym_id: UUID):
     require(request.auth, "content.edit")
     services.delete_synonym(workspace=request.auth.workspace, synonym_id=synonym_id)
-    return 204, None
+    return Status(204, None)
 
 
 # --- settings -----------------------------------------------------------------------------
