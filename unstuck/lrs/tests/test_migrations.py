@@ -12,12 +12,13 @@ from unstuck.lrs.models import Statement, StatementActivity, StatementAgent, key
 VERB = "http://adlnet.gov/expapi/verbs/experienced"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_0008_fills_the_key_hashes_of_existing_relation_rows():
+def _at(migration: str, slug: str, data: dict):
+    """Migrate the lrs app back to `migration` and store one statement with the models of
+    then: (the apps of then, the workspace, the statement)."""
     executor = MigrationExecutor(connection)
-    executor.migrate([("lrs", "0007_agent_rows_verb")])
-    old = executor.loader.project_state([("lrs", "0007_agent_rows_verb")]).apps
-    ws = old.get_model("accounts", "Workspace").objects.create(name="Old", slug="old")
+    executor.migrate([("lrs", migration)])
+    old = executor.loader.project_state([("lrs", migration)]).apps
+    ws = old.get_model("accounts", "Workspace").objects.create(name="Old", slug=slug)
     stmt = old.get_model("lrs", "Statement").objects.create(
         workspace=ws,
         statement_id=uuid.uuid4(),
@@ -26,8 +27,20 @@ def test_0008_fills_the_key_hashes_of_existing_relation_rows():
         verb_id=VERB,
         object_id="http://example.com/a",
         object_type="Activity",
-        data={},
+        data=data,
     )
+    return old, ws, stmt
+
+
+def _migrate_to_latest() -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0008_fills_the_key_hashes_of_existing_relation_rows():
+    old, ws, stmt = _at("0007_agent_rows_verb", "old", {})
     old.get_model("lrs", "StatementAgent").objects.create(
         workspace=ws, statement=stmt, agent_key="mbox:mailto:a@example.com", verb_id=VERB
     )
@@ -35,9 +48,7 @@ def test_0008_fills_the_key_hashes_of_existing_relation_rows():
         workspace=ws, statement=stmt, activity_id="http://example.com/a"
     )
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    _migrate_to_latest()
 
     agent = StatementAgent.objects.get(workspace_id=ws.pk)
     assert agent.key_hash == key_hash(ws.pk, "mbox:mailto:a@example.com") != 0
@@ -51,20 +62,7 @@ def test_0008_fills_the_key_hashes_of_existing_relation_rows():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the CHECK exists on SQLite only")
 def test_0010_drops_the_json_check_and_keeps_the_statements():
-    executor = MigrationExecutor(connection)
-    executor.migrate([("lrs", "0009_partial_person_registration_indexes")])
-    old = executor.loader.project_state([("lrs", "0009_partial_person_registration_indexes")]).apps
-    ws = old.get_model("accounts", "Workspace").objects.create(name="Old", slug="old-json")
-    old.get_model("lrs", "Statement").objects.create(
-        workspace=ws,
-        statement_id=uuid.uuid4(),
-        stored="2026-01-01T00:00:00Z",
-        timestamp="2026-01-01T00:00:00Z",
-        verb_id=VERB,
-        object_id="http://example.com/a",
-        object_type="Activity",
-        data={"kept": True},
-    )
+    _, ws, _ = _at("0009_partial_person_registration_indexes", "old-json", {"kept": True})
 
     def table_sql() -> str:
         with connection.cursor() as cursor:
@@ -72,9 +70,7 @@ def test_0010_drops_the_json_check_and_keeps_the_statements():
             return cursor.fetchone()[0]
 
     assert "JSON_VALID" in table_sql()  # as Django made it
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    _migrate_to_latest()
 
     assert "JSON_VALID" not in table_sql()
     assert '"data" text NOT NULL' in table_sql()
