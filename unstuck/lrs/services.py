@@ -705,7 +705,7 @@ def _row(
         ws_value,
         _db_uuid(stmt["id"], sqlite),
         None,  # stored
-        _db_time(_validated_timestamp(timestamp), sqlite) if timestamp else None,
+        _db_timestamp(timestamp, sqlite) if timestamp else None,
         verb_id,
         object_id,
         object_type,
@@ -731,10 +731,25 @@ def _row(
     )
 
 
-def _validated_timestamp(value: str) -> datetime:
-    """A timestamp check_statement has accepted, as a datetime: what parse_timestamp
-    returns, without its format checks."""
-    return datetime.fromisoformat(value[:-1] + "+00:00" if value[-1] in "Zz" else value)
+_PLAIN_UTC = re.compile(
+    r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(?:[Zz]|\+00:00)", re.ASCII
+)
+
+
+def _db_timestamp(value: str, sqlite: bool) -> Any:
+    """A timestamp check_statement has accepted, as the database takes it (`_db_time`).
+
+    Clients mostly send UTC with a T and up to 6 decimals (JavaScript's toISOString gives
+    2025-03-04T09:15:00.000Z); on SQLite that text is rearranged here, since going through
+    a datetime cost ~5 µs per statement (its replace() and str() alone ~4 µs). Anything
+    else goes through the datetime."""
+    if sqlite and (m := _PLAIN_UTC.fullmatch(value)):
+        day, time, fraction = m.groups()
+        if fraction and fraction.strip("0"):
+            return f"{day} {time}.{fraction.ljust(6, '0')}"
+        return f"{day} {time}"
+    text = value[:-1] + "+00:00" if value[-1] in "Zz" else value
+    return _db_time(datetime.fromisoformat(text), sqlite)
 
 
 def _stamped(row: tuple, stored: str, stored_value: Any, voided: bool) -> list:

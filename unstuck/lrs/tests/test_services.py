@@ -237,3 +237,31 @@ def test_the_erase_person_command_reports_what_it_removed(ws_a):
     call_command("erase_person", "ws-a", "cli-gone", stdout=out)
     assert "1 statements" in out.getvalue()
     assert not Statement.objects.filter(workspace=ws_a).exists()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2025-03-04T09:15:00.000Z",
+        "2025-03-04T09:15:00Z",
+        "2025-03-04T09:15:00.1Z",
+        "2025-03-04T09:15:00.123456z",
+        "2025-03-04T09:15:00.1234567Z",
+        "2025-03-04T09:15:00.0000000Z",
+        "2025-03-04T09:15:00.5+00:00",
+        "2025-03-04T09:15:00.5+02:00",
+        "2025-03-04T23:59:59.999999-00:30",
+        "2025-03-04 09:15:00Z",
+        "2025-03-04T09:15+00:00",
+        "2025-W10-2T09:15:00Z",
+        "20250304T091500Z",
+    ],
+)
+def test_a_timestamp_is_stored_as_the_datetime_path_would_store_it(value):
+    from datetime import datetime
+
+    from unstuck.lrs.services import _db_time, _db_timestamp
+
+    moment = datetime.fromisoformat(value[:-1] + "+00:00" if value[-1] in "Zz" else value)
+    assert _db_timestamp(value, True) == _db_time(moment, True)
+    assert _db_timestamp(value, False) == moment
