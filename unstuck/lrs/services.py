@@ -94,6 +94,9 @@ _DURATION_FACTORS = tuple(_DURATION_MS[name] for name in _DURATION_PARTS.groupin
 
 
 def duration_to_ms(value: str) -> int | None:
+    # Most durations are seconds alone (PT42S, PT1.5S): no regex for those.
+    if value[:2] == "PT" and value[-1:] == "S" and value[2:-1].replace(".", "", 1).isdecimal():
+        return int(round(float(value[2:-1]) * 1e3))
     m = _DURATION_PARTS.match(value)
     if not m:
         return None
