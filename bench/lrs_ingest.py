@@ -23,7 +23,9 @@ Bounded: about a minute per engine.
 measures the deployment instead: `unstuck serve` (granian, `--workers` processes) on a
 fresh database, and `--clients` processes each POSTing batches of 500 over keep-alive HTTP
 on 127.0.0.1 back to back (bodies built before the clock starts). Prints statements/s over
-the wall clock of the whole run and each request's p50/p99. Every acknowledged batch is
+the wall clock of the whole run and each request's p50/p99, and on SQLite the server
+processes' CPU time per 1,000 statements and bytes written to storage per statement (from
+/proc: figures that do not move with other load on the machine, unlike statements/s). Every acknowledged batch is
 committed with synchronous=FULL, as in production. `--preload` first fills the database
 with bench/lrs_query.py's data set (100,000 takes ~20 s on SQLite, 1,000,000 ~3 min), to
 show how ingestion slows as the indexes grow.
