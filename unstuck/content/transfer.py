@@ -15,6 +15,7 @@ free (integer keys that are taken are renumbered and references follow).
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -35,6 +36,18 @@ VERSION = 1
 CHUNK = 1000
 # Group and permission links of logins are per-installation; they are not exported.
 _USER_SKIP = {"groups", "user_permissions"}
+
+
+class _ExactJSONEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder, but with times to the microsecond: it cuts them to milliseconds
+    (ECMA-262's format), so an export lost the rest of every timestamp, statements'
+    `stored` included, and a time 1-999 µs past a millisecond came back different."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime.datetime | datetime.time):
+            text = o.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
 
 
 class ImportRefused(Exception):
@@ -151,7 +164,7 @@ def _write(
             use_natural_foreign_keys=True,
             use_natural_primary_keys=natural_primary,
         ):
-            out.write(json.dumps(row, cls=DjangoJSONEncoder, sort_keys=True) + "\n")
+            out.write(json.dumps(row, cls=_ExactJSONEncoder, sort_keys=True) + "\n")
 
     for obj in qs.iterator(chunk_size=CHUNK):
         batch.append(obj)

@@ -147,6 +147,29 @@ def test_an_export_imported_into_an_emptied_database_reproduces_every_row(popula
     assert Workspace.objects.get(slug="ws-b").units.count() == 1
 
 
+def test_an_export_keeps_times_to_the_microsecond(populated, tmp_path):
+    from datetime import UTC, datetime
+
+    from unstuck.lrs.models import Statement
+
+    User = get_user_model()
+    # 123 µs past a whole second: Django's JSON encoder wrote it as .000 and the import
+    # read back a different time (and every time lost its microseconds).
+    joined = datetime(2026, 1, 2, 3, 4, 5, 123, tzinfo=UTC)
+    User.objects.filter(username="bob@example.com").update(date_joined=joined)
+    stored = Statement.objects.get(workspace=populated).stored
+    text = export_text()
+    assert '"2026-01-02T03:04:05.000123Z"' in text
+    path = tmp_path / "ws-a.jsonl"
+    path.write_text(text)
+    Workspace.objects.filter(slug="ws-a").delete()
+    User.objects.filter(username__in=["alice@example.com", "bob@example.com"]).delete()
+    call_command("import_workspace", str(path), stdout=io.StringIO())
+    assert User.objects.get(username="bob@example.com").date_joined == joined
+    assert Statement.objects.get(workspace__slug="ws-a").stored == stored
+    assert rows(export_text()) == rows(text)
+
+
 def test_import_refuses_a_workspace_that_exists_and_writes_nothing(populated, tmp_path):
     path = tmp_path / "ws-a.jsonl"
     path.write_text(export_text())
