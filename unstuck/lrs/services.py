@@ -745,7 +745,8 @@ def _db_timestamp(value: str, sqlite: bool) -> Any:
     Clients mostly send UTC with a T and up to 6 decimals (JavaScript's toISOString gives
     2025-03-04T09:15:00.000Z); on SQLite that text is rearranged here, since going through
     a datetime cost ~5 µs per statement (its replace() and str() alone ~4 µs). Anything
-    else goes through the datetime."""
+    else goes through the datetime, as parse_timestamp reads it (without its checks,
+    which also depend on the xAPI version)."""
     if sqlite and (m := _PLAIN_UTC.fullmatch(value)):
         day, time, fraction = m.groups()
         if fraction and fraction.strip("0"):
@@ -831,19 +832,14 @@ def _db_time(moment: datetime, sqlite: bool | None = None) -> Any:
 
 def _existing_statements(ws_value: Any, ids: list[str]) -> dict[str, dict]:
     """{statement id: stored JSON} of the ids already stored in the workspace."""
-    table = Statement._meta.db_table
     found: dict[str, dict] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), _MAX_INSERT_ROWS):
-            chunk = ids[start : start + _MAX_INSERT_ROWS]
-            cursor.execute(
-                f"SELECT data FROM {table} WHERE workspace_id = %s AND statement_id IN "
-                f"({', '.join(['%s'] * len(chunk))})",
-                [ws_value, *(_db_uuid(i) for i in chunk)],
-            )
-            for (data,) in cursor.fetchall():
-                stmt = orjson.loads(data) if isinstance(data, str | bytes) else data
-                found[stmt["id"].lower()] = stmt
+    for (data,) in _select_in(
+        f"SELECT data FROM {Statement._meta.db_table} WHERE workspace_id = ? AND statement_id",
+        [ws_value],
+        [_db_uuid(i) for i in ids],
+    ):
+        stmt = orjson.loads(data) if isinstance(data, str | bytes) else data  # jsonb on PG
+        found[stmt["id"].lower()] = stmt
     return found
 
 
